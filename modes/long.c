@@ -2,7 +2,8 @@
  *
  * PML4 -> PDPT -> PD identity-maps all RAM (SDM 4.5): the first GiB with
  * 2 MiB pages, each further GiB that is wholly RAM with one 1 GiB page
- * when the guest CPUID offers them, otherwise with more 2 MiB pages.
+ * when the guest CPUID offers them, otherwise with more 2 MiB pages whose
+ * directories take the last pages of low RAM.
  * Long mode is entered directly with CR0.PG, CR4.PAE, EFER.LME|LMA and a
  * 64-bit code segment (SDM 9.8.5), as kvm-hello-world does.
  */
@@ -39,16 +40,34 @@ static uint64_t ram_in(const struct guestmem *mem, uint64_t base, uint64_t len)
     return n;
 }
 
-/* Map the GiB at `gib` with 2 MiB pages in a fresh page directory. */
-static int map_gib_2m(const struct guestmem *mem, uint64_t *pdpt, unsigned gib,
-                      unsigned *pds_used)
+/* GiBs past the first that need a page directory: all of them without
+ * 1 GiB pages, else only those RAM covers partly. */
+static unsigned extra_pds(const struct mode_env *env)
 {
-    uint64_t pd_gpa = LAYOUT_PD_BASE + (uint64_t)*pds_used * X86_PAGE_4K;
-    uint64_t *pd;
+    unsigned n = 0;
 
-    if (*pds_used >= LAYOUT_PD_MAX)
-        return -E2BIG;
-    pd = guestmem_ptr(mem, pd_gpa, X86_PAGE_4K);
+    for (unsigned gib = 1; gib < X86_PT_ENTRIES64; gib++) {
+        uint64_t ram = ram_in(env->mem, (uint64_t)gib * X86_PAGE_1G,
+                              X86_PAGE_1G);
+        if (ram && !(env->gbpages && ram == X86_PAGE_1G))
+            n++;
+    }
+    return n;
+}
+
+/* The first GiB's directory sits in SYS; further ones, when needed, take
+ * the last pages of low RAM (LAYOUT_SYS_BASE has room for one only). */
+static uint64_t long_high_tables(const struct mode_env *env)
+{
+    return (uint64_t)extra_pds(env) * X86_PAGE_4K;
+}
+
+/* Map the GiB at `gib` with 2 MiB pages in the directory at pd_gpa. */
+static int map_gib_2m(const struct guestmem *mem, uint64_t *pdpt, unsigned gib,
+                      uint64_t pd_gpa)
+{
+    uint64_t *pd = guestmem_ptr(mem, pd_gpa, X86_PAGE_4K);
+
     if (!pd)
         return -ENOSPC;
     memset(pd, 0, X86_PAGE_4K);
@@ -58,7 +77,6 @@ static int map_gib_2m(const struct guestmem *mem, uint64_t *pdpt, unsigned gib,
             pd[i] = addr | LEAF_FLAGS;
     }
     pdpt[gib] = pd_gpa | TABLE_FLAGS;
-    (*pds_used)++;
     return 0;
 }
 
@@ -67,7 +85,7 @@ static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 {
     uint64_t *pml4 = guestmem_ptr(env->mem, LAYOUT_PAGING_BASE, X86_PAGE_4K);
     uint64_t *pdpt = guestmem_ptr(env->mem, LAYOUT_PDPT_BASE, X86_PAGE_4K);
-    unsigned pds_used = 0;
+    uint64_t next_pd = guestmem_low_size(env->mem) - long_high_tables(env);
     int rc;
 
     if (!pml4 || !pdpt)
@@ -85,9 +103,16 @@ static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 
         if (ram == 0)
             continue;
-        if (gib > 0 && env->gbpages && ram == X86_PAGE_1G)
+        if (gib == 0) {
+            rc = map_gib_2m(env->mem, pdpt, gib, LAYOUT_PD_BASE);
+        } else if (env->gbpages && ram == X86_PAGE_1G) {
             pdpt[gib] = base | LEAF_FLAGS;
-        else if ((rc = map_gib_2m(env->mem, pdpt, gib, &pds_used)) < 0)
+            rc = 0;
+        } else {
+            rc = map_gib_2m(env->mem, pdpt, gib, next_pd);
+            next_pd += X86_PAGE_4K;
+        }
+        if (rc < 0)
             return rc;
     }
 
@@ -121,6 +146,7 @@ const struct mode mode_long = {
     .need_cr4 = X86_CR4_PAE,
     .need_efer = X86_EFER_LME | X86_EFER_LMA,
     .setup = long_setup,
+    .high_tables = long_high_tables,
     .guests = long_guests,
     .n_guests = sizeof(long_guests) / sizeof(long_guests[0]),
 };

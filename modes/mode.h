@@ -46,9 +46,13 @@ struct mode {
     uint64_t need_cr0, need_cr4, need_efer;
     /* Fill sregs/regs (starting from the vCPU's reset state) and write
      * tables into env->mem. Returns 0 or a negative errno: -ENOSPC when
-     * RAM is too small for the tables, -E2BIG when too large to map. */
+     * RAM is too small for the tables, -E2BIG when too large to map
+     * (cli_validate refuses such sizes first). */
     int (*setup)(const struct mode_env *env, struct kvm_sregs *sregs,
                  struct kvm_regs *regs);
+    /* Bytes of tables the setup puts at the top of low RAM (beyond the
+     * SYS area), or NULL for none; images must not overlap them. */
+    uint64_t (*high_tables)(const struct mode_env *env);
     const struct guest_blob *guests; /* first is the default guest */
     size_t n_guests;
 };

@@ -2,6 +2,7 @@
 #include "image.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +83,20 @@ void image_free(struct image *img)
     *img = (struct image){0};
 }
 
-int image_place(const struct guestmem *mem, const struct mode *mode,
+/* True when [a, a + alen) and [b, b + blen) share a byte; no wrapping
+ * (callers pass ranges inside RAM). */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+int image_place(const struct mode_env *env, const struct mode *mode,
                 uint64_t load_addr, const struct image *img,
                 struct skvm_err *err)
 {
+    const struct guestmem *mem = env->mem;
+    uint64_t high = mode->high_tables ? mode->high_tables(env) : 0;
+    uint64_t low_end = guestmem_low_size(mem);
     uint8_t *dst;
 
     if (img->len == 0)
@@ -98,14 +109,22 @@ int image_place(const struct guestmem *mem, const struct mode *mode,
                          img->len, (unsigned long long)load_addr,
                          (unsigned long long)mem->size);
     /* guestmem_ptr proved load_addr + len does not wrap. */
-    if (mode->uses_sys_area && load_addr < LAYOUT_SYS_END &&
-        load_addr + img->len > LAYOUT_SYS_BASE)
+    if (mode->uses_sys_area &&
+        overlaps(load_addr, img->len, LAYOUT_SYS_BASE, LAYOUT_SYS_SIZE))
         return skvm_fail(err, SKVM_USAGE,
                          "guest image (0x%llx-0x%llx) overlaps the loader's "
                          "GDT and page tables at 0x%x-0x%x; use --load",
                          (unsigned long long)load_addr,
                          (unsigned long long)(load_addr + img->len - 1),
                          LAYOUT_SYS_BASE, LAYOUT_SYS_END - 1);
+    if (high && overlaps(load_addr, img->len, low_end - high, high))
+        return skvm_fail(err, SKVM_USAGE,
+                         "guest image (0x%llx-0x%llx) overlaps %s mode's page "
+                         "directories at 0x%llx-0x%llx; use --load",
+                         (unsigned long long)load_addr,
+                         (unsigned long long)(load_addr + img->len - 1),
+                         mode->name, (unsigned long long)(low_end - high),
+                         (unsigned long long)(low_end - 1));
     memcpy(dst, img->data, img->len);
     return 0;
 }

@@ -26,7 +26,7 @@ int image_read_file(const char *path, uint64_t max_len, struct image *img,
 void image_from_blob(const struct guest_blob *blob, struct image *img);
 void image_free(struct image *img);
 
-int image_place(const struct guestmem *mem, const struct mode *mode,
+int image_place(const struct mode_env *env, const struct mode *mode,
                 uint64_t load_addr, const struct image *img,
                 struct skvm_err *err);
 

@@ -10,8 +10,10 @@
  *     0x000F0000  GDT
  *     0x000F1000  PML4 (long) or page directory (paged32)
  *     0x000F2000  PDPT (long)
- *     0x000F3000  page directories (long), up to the end of SYS
+ *     0x000F3000  page directory for the first GiB (long)
  *   0x00200000  initial stack top (protected, paged32, long)
+ *   top of low RAM: long mode's page directories for GiBs past the
+ *               first, when there are no 1 GiB pages (one 4K page each)
  *   0xC0000000  end of low RAM: the hole holds KVM's TSS pages
  *   0x100000000 high RAM: whatever --mem has beyond 3 GiB
  */
@@ -21,7 +23,6 @@
 #include "layout_gen.h"
 
 #define LAYOUT_SYS_END       (LAYOUT_SYS_BASE + LAYOUT_SYS_SIZE)
-#define LAYOUT_PD_MAX        ((LAYOUT_SYS_END - LAYOUT_PD_BASE) / 0x1000)
 #define LAYOUT_HOLE_SIZE     (LAYOUT_HIGH_RAM_BASE - LAYOUT_LOW_RAM_END)
 
 _Static_assert(LAYOUT_GDT_BASE >= LAYOUT_SYS_BASE, "GDT inside SYS");

@@ -31,7 +31,9 @@ int runner_run(const struct options *o, struct skvm_err *err)
     }
     if (vm_open(&vm, o->mem_size, err) < 0)
         goto out_image;
-    if (image_place(&vm.mem, o->mode, o->load_addr, &img, err) < 0 ||
+    struct mode_env env = {.mem = &vm.mem, .gbpages = vm.gbpages,
+                           .entry = o->entry};
+    if (image_place(&env, o->mode, o->load_addr, &img, err) < 0 ||
         vcpu_configure(&vm, o->mode, o->entry, err) < 0 ||
         run_guest(&vm, &ropts, &stats, err) < 0 ||
         report_checks(&vm, o, blob && blob->builtin_checks, err) < 0)

@@ -81,11 +81,6 @@ int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
     if (vcpu_get_sregs(vm, &sregs, err) < 0)
         return -1;
     rc = mode->setup(&env, &sregs, &regs);
-    if (rc == -E2BIG)
-        return skvm_fail(err, SKVM_HOST,
-                         "%s mode cannot map %llu bytes of RAM on this host "
-                         "(no 1 GiB pages)",
-                         mode->name, (unsigned long long)vm->mem.size);
     if (rc < 0)
         return skvm_fail(err, SKVM_USAGE, "%s mode setup failed: %s",
                          mode->name, strerror(-rc));
