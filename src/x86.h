@@ -30,8 +30,10 @@
 /* CR4 (SDM 2.5) */
 #define X86_CR4_PSE_BIT 4 /* 4 MiB pages with 32-bit paging */
 #define X86_CR4_PAE_BIT 5 /* physical address extension (long mode needs it) */
+#define X86_CR4_LA57_BIT 12 /* 5-level paging */
 #define X86_CR4_PSE     X86_BIT(X86_CR4_PSE_BIT)
 #define X86_CR4_PAE     X86_BIT(X86_CR4_PAE_BIT)
+#define X86_CR4_LA57    X86_BIT(X86_CR4_LA57_BIT)
 
 /* IA32_EFER MSR (SDM 2.2.1) */
 #define X86_EFER_SCE_BIT 0  /* syscall enable */
@@ -93,6 +95,22 @@
 #define X86_PAGE_4M          UINT64_C(0x400000)
 #define X86_PAGE_1G          UINT64_C(0x40000000)
 #define X86_PT_ENTRIES32     1024 /* entries in a 32-bit paging table */
+/* PSE-36: a 4 MiB PDE's bits 20:13 hold physical address bits 39:32
+ * (SDM 4.3, table 4-4). */
+#define X86_PDE32_4M_HIGH_SHIFT 13
+#define X86_PDE32_4M_HIGH_MASK  UINT64_C(0xFF)
+#define X86_PDE32_4M_HIGH_POS   32
+/* Linear-address bits each paging level indexes (SDM 4.3 figure 4-2,
+ * 4.5 figure 4-8). */
+#define X86_PAGE_SHIFT      12
+#define X86_PD32_SHIFT      22 /* 32-bit paging: directory index, bits 31:22 */
+#define X86_PT32_INDEX_MASK UINT64_C(0x3FF)
+#define X86_PT64_INDEX_MASK UINT64_C(0x1FF)
+#define X86_PT64_SHIFT      12 /* 4-level: PT index, bits 20:12 */
+#define X86_PD64_SHIFT      21 /* PD index, bits 29:21 */
+#define X86_PDPT_SHIFT      30 /* PDPT index, bits 38:30 */
+#define X86_PML4_SHIFT      39 /* PML4 index, bits 47:39 */
+#define X86_VA48_BITS       48 /* canonical: bits 63:47 all equal */
 #define X86_PT_ENTRIES64     512  /* entries in a 4-level paging table */
 
 /* CPUID feature bits the loader looks at (SDM vol. 2A, CPUID) */
