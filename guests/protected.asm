@@ -1,0 +1,44 @@
+; protected.asm - the built-in protected-mode guest.
+;
+; CR0.PE is set and CS/DS/SS are flat 4 GiB segments from the loader's
+; GDT: 32-bit code, linear = physical, and no paging (CR0.PG clear), so
+; any address in RAM is reachable directly.
+bits 32
+%include "layout.inc"
+
+org 0
+
+start:
+    ; Prove the mode: PE set, PG clear.
+    mov eax, cr0
+    test eax, 1               ; CR0.PE
+    jz wrong_mode
+    test eax, 1 << 31         ; CR0.PG
+    jnz wrong_mode
+
+    mov esi, greeting
+    call print
+    mov dword [LAYOUT_RESULT_ADDR], 42   ; a 4-byte store: 32-bit words
+    mov eax, 42
+    hlt
+
+wrong_mode:
+    mov esi, wrong
+    call print
+    xor eax, eax
+    hlt
+
+; print: NUL-terminated string at ESI to the console, one OUT per byte.
+print:
+    mov dx, LAYOUT_PORT_CONSOLE
+.next:
+    lodsb
+    test al, al
+    jz .done
+    out dx, al
+    jmp .next
+.done:
+    ret
+
+greeting: db "Hello from protected mode: 32-bit code, flat segments, no paging.", 10, 0
+wrong:    db "protected guest: CR0 says this is not flat protected mode", 10, 0

@@ -1,0 +1,82 @@
+/* mode.h - the mode table: one entry per x86 CPU mode simple-kvm runs.
+ *
+ * A mode's setup routine fills struct kvm_sregs / kvm_regs and writes its
+ * GDT and page tables into guest memory. It never touches KVM, so every
+ * mode is unit-tested against a plain buffer. src/ finds modes only
+ * through mode_table[] and mode_find*(). To add a mode: write
+ * modes/<name>.c defining one `const struct mode`, list it in modes.c,
+ * and add guests/<name>.asm (see README, "Adding a mode").
+ */
+#ifndef SKVM_MODE_H
+#define SKVM_MODE_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guestmem.h"
+
+/* What a setup routine gets: guest RAM, what the host CPU offers, where
+ * the guest starts. */
+struct mode_env {
+    const struct guestmem *mem;
+    bool gbpages; /* guest CPUID has 1 GiB pages (long mode may use them) */
+    uint64_t entry; /* guest-physical entry point */
+};
+
+/* A guest image linked into the binary (see scripts/embed-guest). */
+struct guest_blob {
+    const char *name; /* "hello", selectable with --guest-name */
+    const unsigned char *start, *end;
+    bool builtin_checks; /* host checks RAX == 42 and RESULT == 42 */
+};
+
+struct mode {
+    const char *name;   /* "long": also the long flag, --long */
+    char short_flag;    /* 'l', as in kvm-hello-world */
+    unsigned word_size; /* bytes in a general register: 2, 4 or 8 */
+    const char *summary; /* one line for --help and --probe */
+    uint64_t min_mem;   /* RAM the setup needs for its own structures */
+    uint64_t max_mem;   /* RAM the mode can map */
+    uint64_t max_entry; /* highest entry point the mode can reach */
+    bool uses_sys_area; /* GDT/page tables live in LAYOUT_SYS_* */
+    /* Host-visible bits the mode needs; after KVM_SET_SREGS the vCPU
+     * module checks the host kept each of them. */
+    uint64_t need_cr0, need_cr4, need_efer;
+    /* Fill sregs/regs (starting from the vCPU's reset state) and write
+     * tables into env->mem. Returns 0 or a negative errno: -ENOSPC when
+     * RAM is too small for the tables, -E2BIG when too large to map
+     * (cli_validate refuses such sizes first). */
+    int (*setup)(const struct mode_env *env, struct kvm_sregs *sregs,
+                 struct kvm_regs *regs);
+    /* Bytes of tables the setup puts at the top of low RAM (beyond the
+     * SYS area), or NULL for none; images must not overlap them. */
+    uint64_t (*high_tables)(const struct mode_env *env);
+    const struct guest_blob *guests; /* first is the default guest */
+    size_t n_guests;
+};
+
+extern const struct mode *const mode_table[];
+extern const size_t mode_count;
+
+const struct mode *mode_default(void);
+const struct mode *mode_find(const char *name);
+const struct mode *mode_find_short(char flag);
+const struct guest_blob *mode_find_guest(const struct mode *mode,
+                                         const char *name);
+
+/* Guest blobs are linked in by objcopy under these names. */
+#define GUEST_BLOB_EXTERN(sym)                                                 \
+    extern const unsigned char guest_##sym##_start[];                          \
+    extern const unsigned char guest_##sym##_end[]
+#define GUEST_BLOB(label, sym, checks)                                         \
+    {.name = label,                                                            \
+     .start = guest_##sym##_start,                                             \
+     .end = guest_##sym##_end,                                                 \
+     .builtin_checks = checks}
+
+/* Initial stack: top of the first 2 MiB, or of RAM if smaller. */
+uint64_t mode_stack_top(const struct guestmem *mem);
+
+#endif

@@ -1,0 +1,55 @@
+/* modes.c - the mode table, long mode first (the default), and lookups. */
+#include "mode.h"
+
+#include <string.h>
+
+#include "layout.h"
+
+extern const struct mode mode_long, mode_protected, mode_paged32, mode_real;
+
+/* An explicit array, not linker sections: entries that only a section
+ * keeps alive vanish when linked from a static library. */
+const struct mode *const mode_table[] = {
+    &mode_long,
+    &mode_protected,
+    &mode_paged32,
+    &mode_real,
+};
+const size_t mode_count = sizeof(mode_table) / sizeof(mode_table[0]);
+
+const struct mode *mode_default(void)
+{
+    return mode_table[0];
+}
+
+const struct mode *mode_find(const char *name)
+{
+    for (size_t i = 0; i < mode_count; i++)
+        if (strcmp(mode_table[i]->name, name) == 0)
+            return mode_table[i];
+    return NULL;
+}
+
+const struct mode *mode_find_short(char flag)
+{
+    for (size_t i = 0; i < mode_count; i++)
+        if (mode_table[i]->short_flag == flag)
+            return mode_table[i];
+    return NULL;
+}
+
+const struct guest_blob *mode_find_guest(const struct mode *mode,
+                                         const char *name)
+{
+    for (size_t i = 0; i < mode->n_guests; i++)
+        if (strcmp(mode->guests[i].name, name) == 0)
+            return &mode->guests[i];
+    return NULL;
+}
+
+uint64_t mode_stack_top(const struct guestmem *mem)
+{
+    uint64_t low = guestmem_low_size(mem);
+
+    return low < LAYOUT_STACK_TOP ? low : LAYOUT_STACK_TOP;
+}

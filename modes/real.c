@@ -1,0 +1,70 @@
+/* real.c - real mode: 16-bit code, segment:offset addressing, no tables.
+ *
+ * Like the CPU after reset but with CS based at 0 rather than 0xFFFF0000
+ * (SDM 9.1.4), so the image at the load address runs directly.
+ */
+#include <errno.h>
+
+#include "layout.h"
+#include "mode.h"
+#include "x86.h"
+
+GUEST_BLOB_EXTERN(real);
+
+/* A real-mode segment register: base = selector * 16, 64 KiB limit. */
+static void real_segment(struct kvm_segment *seg, uint16_t selector,
+                         uint8_t type)
+{
+    *seg = (struct kvm_segment){
+        .base = (uint64_t)selector << 4,
+        .limit = 0xFFFF,
+        .selector = selector,
+        .type = type,
+        .present = 1,
+        .s = 1,
+    };
+}
+
+static int real_setup(const struct mode_env *env, struct kvm_sregs *sregs,
+                      struct kvm_regs *regs)
+{
+    /* An entry above 64 KiB gets CS = its 64 KiB-aligned segment. */
+    uint16_t cs = (uint16_t)((env->entry & 0xF0000) >> 4);
+    uint64_t low = guestmem_low_size(env->mem);
+    uint64_t stack = low < LAYOUT_REAL_STACK_TOP ? low : LAYOUT_REAL_STACK_TOP;
+
+    if (env->entry > LAYOUT_REAL_MAX_ENTRY)
+        return -ERANGE;
+    real_segment(&sregs->cs, cs, X86_SEG_TYPE_CODE_XR);
+    real_segment(&sregs->ds, 0, X86_SEG_TYPE_DATA_RW);
+    sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
+    sregs->cr0 = X86_CR0_ET; /* PE=0; reset's CD/NW cleared */
+    sregs->cr3 = 0;
+    sregs->cr4 = 0;
+    sregs->efer = 0;
+
+    *regs = (struct kvm_regs){
+        .rip = env->entry - ((uint64_t)cs << 4),
+        .rsp = stack & 0xFFFF, /* 0 = top of the first 64 KiB */
+        .rflags = X86_RFLAGS_RESERVED,
+    };
+    return 0;
+}
+
+static const struct guest_blob real_guests[] = {
+    GUEST_BLOB("hello", real, true),
+};
+
+const struct mode mode_real = {
+    .name = "real",
+    .short_flag = 'r',
+    .word_size = 2,
+    .summary = "16-bit real mode, CS:IP = 0:entry, no GDT or paging",
+    .min_mem = 0x1000,
+    .max_mem = LAYOUT_LOW_RAM_END,
+    .max_entry = LAYOUT_REAL_MAX_ENTRY,
+    .uses_sys_area = false,
+    .setup = real_setup,
+    .guests = real_guests,
+    .n_guests = sizeof(real_guests) / sizeof(real_guests[0]),
+};

@@ -1,0 +1,52 @@
+/* cli.h - the command line, parsed into struct options without side effects.
+ *
+ * cli_parse() never prints or exits: a bad argument is SKVM_USAGE with a
+ * one-line message naming it. Values are range-checked here (sizes,
+ * addresses, the timeout); checks that need the chosen mode (its memory
+ * limits, word size) happen in cli_validate() after all flags are read.
+ */
+#ifndef SKVM_CLI_H
+#define SKVM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "mode.h"
+
+#define CLI_MAX_EXPECT_MEM 16
+#define CLI_DEFAULT_MEM (UINT64_C(2) << 20)
+
+struct expect_mem {
+    uint64_t addr, value;
+};
+
+struct options {
+    const struct mode *mode; /* chosen mode; default long */
+    bool mode_set;
+    uint64_t mem_size;
+    const char *guest_path; /* custom image, or NULL */
+    const char *guest_name; /* built-in guest; NULL = "hello" */
+    uint64_t load_addr, entry;
+    bool entry_set;
+    bool expect_rax_set;
+    uint64_t expect_rax;
+    struct expect_mem expect_mem[CLI_MAX_EXPECT_MEM];
+    unsigned n_expect_mem;
+    double timeout_s;
+    bool probe, help, version;
+};
+
+int cli_parse(int argc, char *const argv[], struct options *opts,
+              struct skvm_err *err);
+int cli_validate(struct options *opts, struct skvm_err *err);
+
+/* "2M", "64G", "4096": binary suffixes K/M/G/T. -1 on bad or overflow. */
+int cli_parse_size(const char *s, uint64_t *out);
+/* Decimal or 0x hex, whole string, no overflow. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+void cli_usage(FILE *out);
+
+#endif

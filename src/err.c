@@ -1,0 +1,24 @@
+/* err.c - filling struct skvm_err. */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int skvm_fail(struct skvm_err *err, enum skvm_status status, const char *fmt,
+              ...)
+{
+    va_list ap;
+
+    err->status = status;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int skvm_exit_code(const struct skvm_err *err)
+{
+    if (err->status == SKVM_SIGNAL)
+        return SKVM_SIGNAL + err->signo;
+    return (int)err->status;
+}

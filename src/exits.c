@@ -1,0 +1,214 @@
+/* exits.c - KVM_RUN loop, exit dispatch, timeout and signals. */
+#include "exits.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "layout.h"
+#include "vcpu.h"
+
+/* The handler's only job: note the signal and kick the vCPU out. */
+static struct kvm_run *volatile signal_run;
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int signo)
+{
+    pending_signal = signo;
+    if (signal_run)
+        signal_run->immediate_exit = 1;
+}
+
+static const int stop_signals[] = {SIGALRM, SIGINT, SIGTERM};
+#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+static void signals_arm(struct kvm_run *run, double timeout_s,
+                        struct sigaction *saved)
+{
+    struct sigaction sa = {0};
+
+    signal_run = run;
+    pending_signal = 0;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: KVM_RUN must return EINTR */
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &sa, &saved[i]);
+    if (timeout_s > 0) {
+        struct itimerval it = {0};
+        it.it_value.tv_sec = (time_t)timeout_s;
+        it.it_value.tv_usec =
+            (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6);
+        if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+            it.it_value.tv_usec = 1;
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
+}
+
+static void signals_disarm(const struct sigaction *saved)
+{
+    struct itimerval off = {0};
+
+    setitimer(ITIMER_REAL, &off, NULL);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &saved[i], NULL);
+    signal_run = NULL;
+}
+
+const char *exit_reason_name(uint32_t reason)
+{
+#define NAME(r) [KVM_EXIT_##r] = "KVM_EXIT_" #r
+    static const char *const names[] = {
+        NAME(UNKNOWN),     NAME(EXCEPTION),     NAME(IO),
+        NAME(HYPERCALL),   NAME(DEBUG),         NAME(HLT),
+        NAME(MMIO),        NAME(IRQ_WINDOW_OPEN), NAME(SHUTDOWN),
+        NAME(FAIL_ENTRY),  NAME(INTR),          NAME(SET_TPR),
+        NAME(TPR_ACCESS),  NAME(S390_SIEIC),    NAME(S390_RESET),
+        NAME(DCR),         NAME(NMI),           NAME(INTERNAL_ERROR),
+        NAME(OSI),         NAME(PAPR_HCALL),    NAME(S390_UCONTROL),
+        NAME(WATCHDOG),    NAME(S390_TSCH),     NAME(EPR),
+        NAME(SYSTEM_EVENT), NAME(S390_STSI),    NAME(IOAPIC_EOI),
+        NAME(HYPERV),      NAME(ARM_NISV),      NAME(X86_RDMSR),
+        NAME(X86_WRMSR),   NAME(DIRTY_RING_FULL), NAME(AP_RESET_HOLD),
+        NAME(X86_BUS_LOCK), NAME(XEN),
+    };
+#undef NAME
+    return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;
+}
+
+static uint64_t guest_rip(const struct vm *vm)
+{
+    struct kvm_regs regs;
+    struct skvm_err ignored;
+
+    return vcpu_get_regs(vm, &regs, &ignored) == 0 ? regs.rip : 0;
+}
+
+/* Port I/O: the console port, or a fault naming what the guest tried. */
+static int handle_io(struct vm *vm, struct skvm_err *err)
+{
+    const struct kvm_run *run = vm->run;
+    uint8_t dir = run->io.direction, size = run->io.size;
+    uint16_t port = run->io.port;
+    uint32_t count = run->io.count;
+    uint64_t off = run->io.data_offset;
+
+    /* KVM fills these, but never index the shared page unchecked. */
+    if (off > vm->run_size || (uint64_t)size * count > vm->run_size - off)
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "KVM_EXIT_IO data outside the kvm_run page");
+    if (port == LAYOUT_PORT_CONSOLE && dir == KVM_EXIT_IO_OUT && size == 1) {
+        const uint8_t *data = (const uint8_t *)run + off;
+        size_t left = count;
+        while (left > 0) { /* rep outsb sends count bytes at once */
+            ssize_t n = write(STDOUT_FILENO, data, left);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break; /* stdout gone: the guest's run is unaffected */
+            data += n;
+            left -= (size_t)n;
+        }
+        return 0;
+    }
+    return skvm_fail(err, SKVM_GUEST_FAULT,
+                     "guest used undefined port 0x%x (%u-bit %s%s) at RIP "
+                     "0x%llx",
+                     port, size * 8u, dir == KVM_EXIT_IO_OUT ? "OUT" : "IN",
+                     count > 1 ? ", string" : "",
+                     (unsigned long long)guest_rip(vm));
+}
+
+/* Every exit other than IO/HLT ends the run; say what it was. */
+static int unexpected_exit(struct vm *vm, struct skvm_err *err)
+{
+    const struct kvm_run *run = vm->run;
+    unsigned long long rip = guest_rip(vm);
+    const char *name = exit_reason_name(run->exit_reason);
+
+    switch (run->exit_reason) {
+    case KVM_EXIT_SHUTDOWN:
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "guest triple fault (KVM_EXIT_SHUTDOWN) at RIP "
+                         "0x%llx",
+                         rip);
+    case KVM_EXIT_FAIL_ENTRY:
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "VM entry failed (KVM_EXIT_FAIL_ENTRY, hardware "
+                         "reason 0x%llx) at RIP 0x%llx",
+                         (unsigned long long)run->fail_entry
+                             .hardware_entry_failure_reason,
+                         rip);
+    case KVM_EXIT_INTERNAL_ERROR:
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "KVM internal error (KVM_EXIT_INTERNAL_ERROR, "
+                         "suberror %u) at RIP 0x%llx",
+                         run->internal.suberror, rip);
+    case KVM_EXIT_MMIO:
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "guest %s %u bytes at 0x%llx, which is not RAM "
+                         "(KVM_EXIT_MMIO) at RIP 0x%llx",
+                         run->mmio.is_write ? "wrote" : "read", run->mmio.len,
+                         (unsigned long long)run->mmio.phys_addr, rip);
+    default:
+        if (name)
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "unexpected exit %s at RIP 0x%llx", name, rip);
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "unexpected exit reason %u at RIP 0x%llx",
+                         run->exit_reason, rip);
+    }
+}
+
+static int stopped_by_signal(int signo, const struct run_opts *opts,
+                             struct skvm_err *err)
+{
+    if (signo == SIGALRM)
+        return skvm_fail(err, SKVM_TIMEOUT,
+                         "guest did not halt within %g s (--timeout)",
+                         opts->timeout_s);
+    skvm_fail(err, SKVM_SIGNAL, "stopped by %s", strsignal(signo));
+    err->signo = signo;
+    return -1;
+}
+
+int run_guest(struct vm *vm, const struct run_opts *opts,
+              struct run_stats *stats, struct skvm_err *err)
+{
+    struct sigaction saved[N_STOP_SIGNALS];
+    int rc = -1;
+
+    vm->run->immediate_exit = 0;
+    signals_arm(vm->run, opts->timeout_s, saved);
+    for (;;) {
+        if (pending_signal) {
+            stopped_by_signal(pending_signal, opts, err);
+            break;
+        }
+        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue; /* the check above decides */
+            skvm_fail(err, SKVM_GUEST_FAULT, "KVM_RUN failed: %s",
+                      strerror(errno));
+            break;
+        }
+        stats->exits++;
+        if (vm->run->exit_reason == KVM_EXIT_HLT) {
+            rc = 0;
+            break;
+        }
+        if (vm->run->exit_reason == KVM_EXIT_IO) {
+            if (handle_io(vm, err) < 0)
+                break;
+            continue;
+        }
+        unexpected_exit(vm, err);
+        break;
+    }
+    signals_disarm(saved);
+    vm->run->immediate_exit = 0;
+    return rc;
+}

@@ -1,0 +1,29 @@
+/* vcpu.h - loading a mode's CPU state into the vCPU, and checking it took.
+ *
+ * vcpu_configure() starts from the vCPU's reset state, lets the mode's
+ * setup routine fill sregs/regs and its tables, loads them, then reads
+ * the sregs back: a bit the mode needs that the host dropped (kvm-pvm
+ * drops CR0.PG for 32-bit paging) is SKVM_HOST, never blamed on the guest.
+ */
+#ifndef SKVM_VCPU_H
+#define SKVM_VCPU_H
+
+#include <linux/kvm.h>
+
+#include "err.h"
+#include "mode.h"
+#include "vm.h"
+
+int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
+                   struct skvm_err *err);
+
+int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
+                  struct skvm_err *err);
+int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
+                   struct skvm_err *err);
+
+/* Name of the first bit set in `wanted` but clear in `got` for a control
+ * register ("CR0.PG"), or NULL when every wanted bit is there. */
+const char *vcpu_dropped_bit(const char *reg, uint64_t wanted, uint64_t got);
+
+#endif

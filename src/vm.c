@@ -1,0 +1,201 @@
+/* vm.c - creating and tearing down the VM, its RAM and its vCPU. */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "layout.h"
+#include "x86.h"
+
+#define KVM_DEVICE "/dev/kvm"
+#define CPUID_MAX_ENTRIES 256
+
+static int open_kvm(struct skvm_err *err)
+{
+    int fd = open(KVM_DEVICE, O_RDWR | O_CLOEXEC);
+
+    if (fd >= 0)
+        return fd;
+    if (errno == ENOENT)
+        return skvm_fail(err, SKVM_HOST,
+                         "%s does not exist: this host has no KVM "
+                         "(load kvm_intel/kvm_amd, or enable nested "
+                         "virtualization)",
+                         KVM_DEVICE);
+    if (errno == EACCES || errno == EPERM)
+        return skvm_fail(err, SKVM_HOST,
+                         "permission denied opening %s (add yourself to "
+                         "the kvm group)",
+                         KVM_DEVICE);
+    return skvm_fail(err, SKVM_HOST, "cannot open %s: %s", KVM_DEVICE,
+                     strerror(errno));
+}
+
+static int check_api(int kvm_fd, struct skvm_err *err)
+{
+    static const struct {
+        long cap;
+        const char *name;
+    } needed[] = {
+        {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+        {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
+        {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
+        {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
+    };
+    int version = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
+
+    if (version != KVM_API_VERSION)
+        return skvm_fail(err, SKVM_HOST,
+                         "KVM API version is %d, simple-kvm needs %d",
+                         version, KVM_API_VERSION);
+    for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+        if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
+            return skvm_fail(err, SKVM_HOST, "this host's KVM lacks %s",
+                             needed[i].name);
+    return 0;
+}
+
+/* RAM is one host mapping; the guest sees it below the hole and, for
+ * large sizes, again from LAYOUT_HIGH_RAM_BASE (see layout.h). */
+static int map_ram(struct vm *vm, uint64_t size, struct skvm_err *err)
+{
+    struct kvm_userspace_memory_region region = {0};
+    void *host;
+
+    host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (host == MAP_FAILED)
+        return skvm_fail(err, SKVM_USAGE,
+                         "cannot reserve %llu bytes of guest memory: %s",
+                         (unsigned long long)size, strerror(errno));
+    vm->mem = (struct guestmem){.host = host, .size = size};
+    /* Identical zero pages across VMs merge under KSM; optional. */
+    (void)madvise(host, size, MADV_MERGEABLE);
+
+    region.slot = 0;
+    region.guest_phys_addr = 0;
+    region.memory_size = guestmem_low_size(&vm->mem);
+    region.userspace_addr = (uintptr_t)host;
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        return skvm_fail(err, SKVM_USAGE,
+                         "KVM refused %llu bytes of guest memory: %s",
+                         (unsigned long long)region.memory_size,
+                         strerror(errno));
+    if (guestmem_high_size(&vm->mem) == 0)
+        return 0;
+    region.slot = 1;
+    region.guest_phys_addr = LAYOUT_HIGH_RAM_BASE;
+    region.userspace_addr = (uintptr_t)host + guestmem_low_size(&vm->mem);
+    region.memory_size = guestmem_high_size(&vm->mem);
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        return skvm_fail(err, SKVM_USAGE,
+                         "KVM refused %llu bytes of guest memory above 4 GiB: "
+                         "%s",
+                         (unsigned long long)region.memory_size,
+                         strerror(errno));
+    return 0;
+}
+
+/* Give the guest the CPUID KVM supports, so the page walk accepts what
+ * the CPU has (1 GiB pages are reserved bits unless CPUID shows them). */
+static int set_cpuid(struct vm *vm, struct skvm_err *err)
+{
+    struct kvm_cpuid2 *cpuid;
+    int rc = -1;
+
+    cpuid = calloc(1, sizeof(*cpuid) +
+                          CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
+    if (!cpuid)
+        return skvm_fail(err, SKVM_HOST, "out of memory");
+    cpuid->nent = CPUID_MAX_ENTRIES;
+    if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_GET_SUPPORTED_CPUID failed: %s",
+                  strerror(errno));
+        goto out;
+    }
+    for (unsigned i = 0; i < cpuid->nent; i++)
+        if (cpuid->entries[i].function == X86_CPUID_EXT_FEATURES)
+            vm->gbpages = cpuid->entries[i].edx &
+                          (1u << X86_CPUID_EXT_EDX_PDPE1GB_BIT);
+    if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_SET_CPUID2 failed: %s",
+                  strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(cpuid);
+    return rc;
+}
+
+int vm_open(struct vm *vm, uint64_t mem_size, struct skvm_err *err)
+{
+    int mmap_size;
+
+    *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1};
+    vm->kvm_fd = open_kvm(err);
+    if (vm->kvm_fd < 0)
+        return -1;
+    if (check_api(vm->kvm_fd, err) < 0)
+        goto fail;
+    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+    if (vm->vm_fd < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_CREATE_VM failed: %s", strerror(errno));
+        goto fail;
+    }
+    /* Intel needs three pages for real-mode emulation; they sit in the
+     * hole below 4 GiB, away from RAM. */
+    if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, LAYOUT_TSS_ADDR) < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_SET_TSS_ADDR failed: %s",
+                  strerror(errno));
+        goto fail;
+    }
+    if (map_ram(vm, mem_size, err) < 0)
+        goto fail;
+    vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+    if (vm->vcpu_fd < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_CREATE_VCPU failed: %s",
+                  strerror(errno));
+        goto fail;
+    }
+    mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (mmap_size < (int)sizeof(struct kvm_run)) {
+        skvm_fail(err, SKVM_HOST, "KVM_GET_VCPU_MMAP_SIZE failed: %s",
+                  strerror(errno));
+        goto fail;
+    }
+    vm->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   vm->vcpu_fd, 0);
+    if (vm->run == MAP_FAILED) {
+        vm->run = NULL;
+        skvm_fail(err, SKVM_HOST, "cannot map kvm_run: %s", strerror(errno));
+        goto fail;
+    }
+    vm->run_size = (size_t)mmap_size;
+    if (set_cpuid(vm, err) < 0)
+        goto fail;
+    return 0;
+fail:
+    vm_close(vm);
+    return -1;
+}
+
+void vm_close(struct vm *vm)
+{
+    if (vm->run)
+        munmap(vm->run, vm->run_size);
+    if (vm->mem.host)
+        munmap(vm->mem.host, vm->mem.size);
+    if (vm->vcpu_fd >= 0)
+        close(vm->vcpu_fd);
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    if (vm->kvm_fd >= 0)
+        close(vm->kvm_fd);
+    *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1};
+}

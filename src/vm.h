@@ -1,0 +1,30 @@
+/* vm.h - one VM with one vCPU and its guest RAM, created through /dev/kvm.
+ *
+ * vm_open() does every KVM step up to a runnable-but-unconfigured vCPU:
+ * API version and capability checks, KVM_CREATE_VM, KVM_SET_TSS_ADDR,
+ * RAM (mmap MAP_NORESERVE + MADV_MERGEABLE) in one or two memory slots,
+ * KVM_CREATE_VCPU, the kvm_run mapping and the guest CPUID. Failures
+ * are SKVM_HOST (this host cannot) or SKVM_USAGE (the size asked for).
+ */
+#ifndef SKVM_VM_H
+#define SKVM_VM_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "guestmem.h"
+
+struct vm {
+    int kvm_fd, vm_fd, vcpu_fd;
+    struct kvm_run *run;
+    size_t run_size;
+    struct guestmem mem;
+    bool gbpages; /* guest CPUID offers 1 GiB pages */
+};
+
+int vm_open(struct vm *vm, uint64_t mem_size, struct skvm_err *err);
+void vm_close(struct vm *vm);
+
+#endif

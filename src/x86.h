@@ -1,0 +1,104 @@
+/* x86.h - named x86 architectural bits used to set up guest CPU state.
+ *
+ * Each bit has its number (_BIT) and its mask, with the meaning from the
+ * Intel SDM vol. 3A (2.5 control registers, 2.2.1 EFER, 3.4.5 segment
+ * descriptors, 4.3/4.5 paging structures). No raw masks elsewhere.
+ */
+#ifndef SKVM_X86_H
+#define SKVM_X86_H
+
+#include <stdint.h>
+
+#define X86_BIT(n) (UINT64_C(1) << (n))
+
+/* CR0 (SDM 2.5) */
+#define X86_CR0_PE_BIT 0  /* protection enable */
+#define X86_CR0_MP_BIT 1  /* monitor coprocessor */
+#define X86_CR0_ET_BIT 4  /* extension type (always 1 on modern CPUs) */
+#define X86_CR0_NE_BIT 5  /* native x87 error reporting */
+#define X86_CR0_WP_BIT 16 /* supervisor writes honour read-only pages */
+#define X86_CR0_AM_BIT 18 /* alignment mask */
+#define X86_CR0_PG_BIT 31 /* paging */
+#define X86_CR0_PE     X86_BIT(X86_CR0_PE_BIT)
+#define X86_CR0_MP     X86_BIT(X86_CR0_MP_BIT)
+#define X86_CR0_ET     X86_BIT(X86_CR0_ET_BIT)
+#define X86_CR0_NE     X86_BIT(X86_CR0_NE_BIT)
+#define X86_CR0_WP     X86_BIT(X86_CR0_WP_BIT)
+#define X86_CR0_AM     X86_BIT(X86_CR0_AM_BIT)
+#define X86_CR0_PG     X86_BIT(X86_CR0_PG_BIT)
+
+/* CR4 (SDM 2.5) */
+#define X86_CR4_PSE_BIT 4 /* 4 MiB pages with 32-bit paging */
+#define X86_CR4_PAE_BIT 5 /* physical address extension (long mode needs it) */
+#define X86_CR4_PSE     X86_BIT(X86_CR4_PSE_BIT)
+#define X86_CR4_PAE     X86_BIT(X86_CR4_PAE_BIT)
+
+/* IA32_EFER MSR (SDM 2.2.1) */
+#define X86_EFER_SCE_BIT 0  /* syscall enable */
+#define X86_EFER_LME_BIT 8  /* long mode enable */
+#define X86_EFER_LMA_BIT 10 /* long mode active */
+#define X86_EFER_NXE_BIT 11 /* no-execute enable */
+#define X86_EFER_SCE     X86_BIT(X86_EFER_SCE_BIT)
+#define X86_EFER_LME     X86_BIT(X86_EFER_LME_BIT)
+#define X86_EFER_LMA     X86_BIT(X86_EFER_LMA_BIT)
+#define X86_EFER_NXE     X86_BIT(X86_EFER_NXE_BIT)
+
+/* RFLAGS: bit 1 is reserved and must be 1 (SDM 3.4.3) */
+#define X86_RFLAGS_RESERVED_BIT 1
+#define X86_RFLAGS_RESERVED     X86_BIT(X86_RFLAGS_RESERVED_BIT)
+
+/* CR0 every protected-style mode here uses, as the issue and Linux do. */
+#define X86_CR0_PROTECTED \
+    (X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | \
+     X86_CR0_AM)
+#define X86_CR0_PAGED (X86_CR0_PROTECTED | X86_CR0_PG)
+
+/* Segment descriptor type field, S=1 (SDM 3.4.5.1, table 3-1) */
+#define X86_SEG_TYPE_DATA_RW      3  /* read/write, accessed */
+#define X86_SEG_TYPE_CODE_XR      11 /* execute/read, accessed */
+#define X86_SEG_TYPE_TSS32_BUSY   11 /* system segment (S=0): busy 32/64-bit TSS */
+#define X86_SEG_TYPE_LDT          2  /* system segment (S=0) */
+
+/* Segment descriptor bits (SDM 3.4.5), as bit numbers in the 64-bit entry */
+#define X86_DESC_TYPE_SHIFT 40
+#define X86_DESC_S_BIT      44 /* 1 = code/data, 0 = system */
+#define X86_DESC_DPL_SHIFT  45
+#define X86_DESC_P_BIT      47 /* present */
+#define X86_DESC_AVL_BIT    52
+#define X86_DESC_L_BIT      53 /* 64-bit code segment */
+#define X86_DESC_DB_BIT     54 /* default operand size 32 bits */
+#define X86_DESC_G_BIT      55 /* limit in 4 KiB units */
+
+/* Page-table entry bits shared by 32-bit and 4-level paging (SDM 4.3, 4.5) */
+#define X86_PTE_P_BIT  0 /* present */
+#define X86_PTE_RW_BIT 1 /* writable */
+#define X86_PTE_US_BIT 2 /* user accessible */
+#define X86_PTE_A_BIT  5 /* accessed */
+#define X86_PTE_D_BIT  6 /* dirty */
+#define X86_PTE_PS_BIT 7 /* page size: this entry maps a large page */
+#define X86_PTE_P      X86_BIT(X86_PTE_P_BIT)
+#define X86_PTE_RW     X86_BIT(X86_PTE_RW_BIT)
+#define X86_PTE_US     X86_BIT(X86_PTE_US_BIT)
+#define X86_PTE_A      X86_BIT(X86_PTE_A_BIT)
+#define X86_PTE_D      X86_BIT(X86_PTE_D_BIT)
+#define X86_PTE_PS     X86_BIT(X86_PTE_PS_BIT)
+
+/* Address fields of page-table entries */
+#define X86_PAGE_SIZE        UINT64_C(0x1000)
+#define X86_PDE32_4M_ADDR    UINT64_C(0xFFC00000)       /* bits 31:22 */
+#define X86_PDE32_TABLE_ADDR UINT64_C(0xFFFFF000)       /* bits 31:12 */
+#define X86_PTE64_ADDR       UINT64_C(0x000FFFFFFFFFF000) /* bits 51:12 */
+#define X86_PAGE_4K          UINT64_C(0x1000)
+#define X86_PAGE_2M          UINT64_C(0x200000)
+#define X86_PAGE_4M          UINT64_C(0x400000)
+#define X86_PAGE_1G          UINT64_C(0x40000000)
+#define X86_PT_ENTRIES32     1024 /* entries in a 32-bit paging table */
+#define X86_PT_ENTRIES64     512  /* entries in a 4-level paging table */
+
+/* CPUID feature bits the loader looks at (SDM vol. 2A, CPUID) */
+#define X86_CPUID_EXT_FEATURES       0x80000001u
+#define X86_CPUID_EXT_EDX_PDPE1GB_BIT 26 /* 1 GiB pages */
+#define X86_CPUID_FEATURES           0x1u
+#define X86_CPUID_EDX_PSE_BIT        3   /* 4 MiB pages */
+
+#endif

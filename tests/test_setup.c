@@ -1,0 +1,339 @@
+/* test_setup.c - each mode's setup routine against a plain buffer.
+ *
+ * No /dev/kvm: the setup only fills kvm_sregs/kvm_regs and writes tables
+ * into memory, so every bit and every table entry is checked here.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "layout.h"
+#include "mode.h"
+#include "segments.h"
+#include "x86.h"
+
+/* Standard flat descriptors, as Linux and kvm-unit-tests write them. */
+#define DESC_CODE32 UINT64_C(0x00CF9B000000FFFF)
+#define DESC_CODE64 UINT64_C(0x00AF9B000000FFFF)
+#define DESC_DATA   UINT64_C(0x00CF93000000FFFF)
+
+struct fixture {
+    struct guestmem mem;
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+};
+
+/* Lazily backed, so multi-GiB layouts cost only the pages touched. */
+static void fixture_init(struct fixture *f, uint64_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    cr_assert(p != MAP_FAILED);
+    memset(f, 0, sizeof(*f));
+    f->mem = (struct guestmem){.host = p, .size = size};
+}
+
+static int run_setup(struct fixture *f, const char *mode, bool gbpages,
+                     uint64_t entry)
+{
+    const struct mode *m = mode_find(mode);
+    struct mode_env env = {.mem = &f->mem, .gbpages = gbpages, .entry = entry};
+
+    cr_assert(m, "mode %s is in the table", mode);
+    return m->setup(&env, &f->sregs, &f->regs);
+}
+
+static uint64_t u64_at(struct fixture *f, uint64_t gpa)
+{
+    uint64_t v;
+    cr_assert(guestmem_read_uint(&f->mem, gpa, 8, &v) == 0);
+    return v;
+}
+
+static uint32_t u32_at(struct fixture *f, uint64_t gpa)
+{
+    uint64_t v;
+    cr_assert(guestmem_read_uint(&f->mem, gpa, 4, &v) == 0);
+    return (uint32_t)v;
+}
+
+static void assert_flat_gdt(struct fixture *f, uint64_t code_desc)
+{
+    cr_assert_eq(f->sregs.gdt.base, LAYOUT_GDT_BASE);
+    cr_assert_eq(f->sregs.gdt.limit, GDT_END - 1);
+    cr_assert_eq(u64_at(f, LAYOUT_GDT_BASE + GDT_NULL), 0);
+    cr_assert_eq(u64_at(f, LAYOUT_GDT_BASE + GDT_CODE), code_desc,
+                 "code descriptor %#llx",
+                 (unsigned long long)u64_at(f, LAYOUT_GDT_BASE + GDT_CODE));
+    cr_assert_eq(u64_at(f, LAYOUT_GDT_BASE + GDT_DATA), DESC_DATA);
+    cr_assert_eq(f->sregs.cs.selector, GDT_CODE);
+    cr_assert_eq(f->sregs.ds.selector, GDT_DATA);
+    cr_assert_eq(f->sregs.ss.selector, GDT_DATA);
+    cr_assert_eq(f->sregs.es.selector, GDT_DATA);
+    cr_assert_eq(f->sregs.ds.limit, 0xFFFFFFFFu);
+    cr_assert_eq(f->sregs.ds.type, X86_SEG_TYPE_DATA_RW);
+    cr_assert_eq(f->sregs.cs.type, X86_SEG_TYPE_CODE_XR);
+    cr_assert(f->sregs.cs.present && f->sregs.cs.s && f->sregs.cs.g);
+}
+
+/* ---- segments ---- */
+
+Test(segments_setup, descriptor_matches_kvm_segment)
+{
+    struct kvm_segment k;
+
+    cr_assert_eq(seg_descriptor(&seg_flat_code32), DESC_CODE32);
+    cr_assert_eq(seg_descriptor(&seg_code64), DESC_CODE64);
+    cr_assert_eq(seg_descriptor(&seg_flat_data), DESC_DATA);
+    seg_to_kvm(&seg_code64, &k);
+    cr_assert(k.l == 1 && k.db == 0 && k.limit == 0xFFFFFFFFu);
+    seg_to_kvm(&seg_flat_code32, &k);
+    cr_assert(k.l == 0 && k.db == 1 && k.base == 0);
+}
+
+/* ---- real ---- */
+
+Test(real_setup, segments_at_zero_and_flags)
+{
+    struct fixture f;
+
+    fixture_init(&f, 1 << 20);
+    cr_assert_eq(run_setup(&f, "real", false, 0), 0);
+    cr_assert_eq(f.sregs.cs.selector, 0);
+    cr_assert_eq(f.sregs.cs.base, 0);
+    cr_assert_eq(f.sregs.ds.base, 0);
+    cr_assert_eq(f.sregs.cs.limit, 0xFFFF);
+    cr_assert_eq(f.sregs.cr0 & X86_CR0_PE, 0, "real mode has PE clear");
+    cr_assert_eq(f.sregs.cr0 & X86_CR0_PG, 0);
+    cr_assert_eq(f.sregs.efer, 0);
+    cr_assert_eq(f.regs.rip, 0);
+    cr_assert_eq(f.regs.rflags, X86_RFLAGS_RESERVED);
+    cr_assert_eq(f.regs.rsp, 0, "SP 0: first push lands at 0xFFFE");
+}
+
+Test(real_setup, entry_above_64k_uses_cs)
+{
+    struct fixture f;
+
+    fixture_init(&f, 1 << 20);
+    cr_assert_eq(run_setup(&f, "real", false, 0x12345), 0);
+    cr_assert_eq(f.sregs.cs.selector, 0x1000);
+    cr_assert_eq(f.sregs.cs.base, 0x10000);
+    cr_assert_eq(f.regs.rip, 0x2345);
+}
+
+Test(real_setup, entry_beyond_1m_refused)
+{
+    struct fixture f;
+
+    fixture_init(&f, 2 << 20);
+    cr_assert_eq(run_setup(&f, "real", false, 0x100000), -ERANGE);
+}
+
+/* ---- protected ---- */
+
+Test(protected_setup, flat_segments_no_paging)
+{
+    struct fixture f;
+
+    fixture_init(&f, 2 << 20);
+    cr_assert_eq(run_setup(&f, "protected", false, 0x1000), 0);
+    assert_flat_gdt(&f, DESC_CODE32);
+    cr_assert_eq(f.sregs.cr0, X86_CR0_PROTECTED);
+    cr_assert(f.sregs.cr0 & X86_CR0_PE);
+    cr_assert_eq(f.sregs.cr0 & X86_CR0_PG, 0);
+    cr_assert_eq(f.sregs.cr4, 0);
+    cr_assert_eq(f.sregs.efer, 0);
+    cr_assert(f.sregs.cs.db, "32-bit default operand size");
+    cr_assert_eq(f.regs.rip, 0x1000);
+    cr_assert_eq(f.regs.rsp, LAYOUT_STACK_TOP);
+    cr_assert_eq(f.regs.rflags, X86_RFLAGS_RESERVED);
+}
+
+Test(protected_setup, memory_too_small)
+{
+    struct fixture f;
+
+    fixture_init(&f, 64 << 10);
+    cr_assert_eq(run_setup(&f, "protected", false, 0), -ENOSPC);
+}
+
+Test(protected_setup, stack_in_small_memory)
+{
+    struct fixture f;
+
+    fixture_init(&f, 1 << 20);
+    cr_assert_eq(run_setup(&f, "protected", false, 0), 0);
+    cr_assert_eq(f.regs.rsp, 1 << 20, "stack top clamps to RAM");
+}
+
+/* ---- paged32 ---- */
+
+Test(paged32_setup, pse_directory_maps_all_ram)
+{
+    struct fixture f;
+    uint32_t big = X86_PTE_P | X86_PTE_RW | X86_PTE_PS;
+
+    fixture_init(&f, 10 << 20); /* 10 MiB: three 4 MiB pages */
+    cr_assert_eq(run_setup(&f, "paged32", false, 0), 0);
+    assert_flat_gdt(&f, DESC_CODE32);
+    cr_assert_eq(f.sregs.cr0, X86_CR0_PAGED);
+    cr_assert_eq(f.sregs.cr0,
+                 X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
+                     X86_CR0_WP | X86_CR0_AM | X86_CR0_PG);
+    cr_assert_eq(f.sregs.cr4, X86_CR4_PSE);
+    cr_assert_eq(f.sregs.efer, 0, "no LME: 32-bit paging, not long mode");
+    cr_assert_eq(f.sregs.cr3, LAYOUT_PAGING_BASE);
+    cr_assert_eq(u32_at(&f, LAYOUT_PAGING_BASE + 0), 0x000000 | big);
+    cr_assert_eq(u32_at(&f, LAYOUT_PAGING_BASE + 4), 0x400000 | big);
+    cr_assert_eq(u32_at(&f, LAYOUT_PAGING_BASE + 8), 0x800000 | big);
+    cr_assert_eq(u32_at(&f, LAYOUT_PAGING_BASE + 12), 0, "beyond RAM");
+    cr_assert_eq(u32_at(&f, LAYOUT_PAGING_BASE + 4092), 0);
+}
+
+Test(paged32_setup, three_gib_fills_768_entries)
+{
+    struct fixture f;
+
+    fixture_init(&f, UINT64_C(3) << 30);
+    cr_assert_eq(run_setup(&f, "paged32", false, 0), 0);
+    cr_assert_eq(u32_at(&f, LAYOUT_PAGING_BASE + 767 * 4),
+                 (767u << 22) | X86_PTE_P | X86_PTE_RW | X86_PTE_PS);
+    cr_assert_eq(u32_at(&f, LAYOUT_PAGING_BASE + 768 * 4), 0);
+}
+
+Test(paged32_setup, memory_too_small)
+{
+    struct fixture f;
+
+    fixture_init(&f, 0xF1000); /* GDT fits, page directory does not */
+    cr_assert_eq(run_setup(&f, "paged32", false, 0), -ENOSPC);
+}
+
+/* ---- long ---- */
+
+#define TABLE (X86_PTE_P | X86_PTE_RW)
+#define LEAF (X86_PTE_P | X86_PTE_RW | X86_PTE_PS)
+
+Test(long_setup, four_level_identity_map)
+{
+    struct fixture f;
+
+    fixture_init(&f, 8 << 20);
+    cr_assert_eq(run_setup(&f, "long", false, 0x2000), 0);
+    assert_flat_gdt(&f, DESC_CODE64);
+    cr_assert(f.sregs.cs.l && !f.sregs.cs.db, "64-bit code: L=1, D=0");
+    cr_assert_eq(f.sregs.cr0, X86_CR0_PAGED);
+    cr_assert_eq(f.sregs.cr4, X86_CR4_PAE);
+    cr_assert_eq(f.sregs.efer, X86_EFER_LME | X86_EFER_LMA);
+    cr_assert_eq(f.sregs.cr3, LAYOUT_PAGING_BASE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE), LAYOUT_PDPT_BASE | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 8), 0);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE), LAYOUT_PD_BASE | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 8), 0);
+    for (unsigned i = 0; i < 4; i++)
+        cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * i),
+                     (uint64_t)i * X86_PAGE_2M | LEAF, "PD[%u]", i);
+    cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * 4), 0, "beyond RAM");
+    cr_assert_eq(f.regs.rip, 0x2000);
+    cr_assert_eq(f.regs.rsp, LAYOUT_STACK_TOP);
+}
+
+Test(long_setup, gib_pages_above_the_first_gib)
+{
+    struct fixture f;
+
+    fixture_init(&f, UINT64_C(5) << 30); /* 3 GiB low + 2 GiB at 4 GiB */
+    cr_assert_eq(run_setup(&f, "long", true, 0), 0);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE), LAYOUT_PD_BASE | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 8), (UINT64_C(1) << 30) | LEAF);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 16), (UINT64_C(2) << 30) | LEAF);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 24), 0, "the hole");
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 32), (UINT64_C(4) << 30) | LEAF);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 40), (UINT64_C(5) << 30) | LEAF);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 48), 0);
+    cr_assert_eq(mode_find("long")->high_tables(
+                     &(struct mode_env){.mem = &f.mem, .gbpages = true}),
+                 0, "no extra directories with 1 GiB pages");
+}
+
+Test(long_setup, no_gib_pages_directories_at_top_of_low_ram)
+{
+    struct fixture f;
+    uint64_t low_end = LAYOUT_LOW_RAM_END;
+    struct mode_env env;
+
+    fixture_init(&f, UINT64_C(4) << 30); /* GiBs 1, 2 low; 4 high */
+    cr_assert_eq(run_setup(&f, "long", false, 0), 0);
+    env = (struct mode_env){.mem = &f.mem, .gbpages = false};
+    cr_assert_eq(mode_find("long")->high_tables(&env), 3 * X86_PAGE_4K);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 8),
+                 (low_end - 3 * X86_PAGE_4K) | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 16),
+                 (low_end - 2 * X86_PAGE_4K) | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 24), 0, "the hole");
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 32),
+                 (low_end - 1 * X86_PAGE_4K) | TABLE);
+    /* GiB 4's directory maps 4 GiB + i * 2 MiB. */
+    cr_assert_eq(u64_at(&f, low_end - X86_PAGE_4K + 8 * 5),
+                 ((UINT64_C(4) << 30) + 5 * X86_PAGE_2M) | LEAF);
+}
+
+Test(long_setup, memory_too_small)
+{
+    struct fixture f;
+
+    fixture_init(&f, 0xF2000); /* PML4 fits, PDPT does not */
+    cr_assert_eq(run_setup(&f, "long", false, 0), -ENOSPC);
+}
+
+/* ---- guestmem ---- */
+
+Test(guestmem, bounds_and_overflow)
+{
+    uint8_t buf[8192];
+    struct guestmem m = {.host = buf, .size = sizeof(buf)};
+
+    cr_assert_eq(guestmem_ptr(&m, 0, 8192), buf);
+    cr_assert_eq(guestmem_ptr(&m, 8191, 1), buf + 8191);
+    cr_assert_null(guestmem_ptr(&m, 8191, 2));
+    cr_assert_null(guestmem_ptr(&m, 8192, 1));
+    cr_assert_null(guestmem_ptr(&m, 0, 0), "empty ranges are refused");
+    cr_assert_null(guestmem_ptr(&m, UINT64_MAX, 2), "no wrap-around");
+    cr_assert_null(guestmem_ptr(&m, 1, UINT64_MAX));
+}
+
+Test(guestmem, hole_between_low_and_high_ram)
+{
+    struct guestmem m = {.host = (uint8_t *)0x10000, .size = UINT64_C(4) << 30};
+
+    cr_assert_eq(guestmem_low_size(&m), LAYOUT_LOW_RAM_END);
+    cr_assert_eq(guestmem_high_size(&m), UINT64_C(1) << 30);
+    cr_assert(guestmem_contains(&m, LAYOUT_LOW_RAM_END - 4, 4));
+    cr_assert(!guestmem_contains(&m, LAYOUT_LOW_RAM_END - 4, 8),
+              "a range may not run into the hole");
+    cr_assert(!guestmem_contains(&m, LAYOUT_TSS_ADDR, 1));
+    cr_assert(guestmem_contains(&m, LAYOUT_HIGH_RAM_BASE, 4096));
+    cr_assert_eq((uintptr_t)guestmem_ptr(&m, LAYOUT_HIGH_RAM_BASE, 1),
+                 0x10000 + LAYOUT_LOW_RAM_END);
+    cr_assert(!guestmem_contains(&m, LAYOUT_HIGH_RAM_BASE + (UINT64_C(1) << 30), 1));
+}
+
+/* ---- the table ---- */
+
+Test(modes_setup, table_is_complete)
+{
+    cr_assert_eq(mode_count, 4);
+    cr_assert_str_eq(mode_default()->name, "long");
+    cr_assert_eq(mode_find_short('l'), mode_find("long"));
+    cr_assert_eq(mode_find_short('s'), mode_find("protected"));
+    cr_assert_eq(mode_find_short('p'), mode_find("paged32"));
+    cr_assert_eq(mode_find_short('r'), mode_find("real"));
+    for (size_t i = 0; i < mode_count; i++) {
+        const struct mode *m = mode_table[i];
+        cr_assert(m->n_guests >= 1 && m->guests[0].end > m->guests[0].start,
+                  "%s has a non-empty default guest", m->name);
+        cr_assert_str_eq(m->guests[0].name, "hello");
+    }
+}
