@@ -25,6 +25,7 @@ _Static_assert(SKVM_HC_PORT_EXIT_STATS == LAYOUT_PORT_HC_EXIT_STATS, "stats");
 _Static_assert(SKVM_HC_PORT_TRANSLATE == LAYOUT_PORT_HC_TRANSLATE, "translate");
 _Static_assert(SKVM_HC_STR_MAX == HC_STR_MAX, "string limit");
 _Static_assert(SKVM_HC_STATS_SIZE == HC_STATS_SIZE, "stats buffer");
+_Static_assert(HC_STATS_SIZE <= PAGING_WRITE_MAX, "exit_stats in one write");
 _Static_assert(SKVM_HC_UNMAPPED == HC_UNMAPPED, "unmapped marker");
 
 #define HC_WIDTH 4      /* bytes: hypercalls are 32-bit port I/O */

@@ -2,6 +2,7 @@
  * tables (SDM vol. 3A, 4.3 and 4.5). */
 #include "paging.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "x86.h"
@@ -143,29 +144,50 @@ static uint8_t *map_piece(const struct guestmem *mem,
     return p;
 }
 
+/* Host ranges of a write, found before any byte is written: copying
+ * could change the guest's own page tables (a buffer may overlap them),
+ * so nothing is translated once copying has begun. Pieces of one page are
+ * adjacent in the host view, so a range within PAGING_WRITE_MAX spans at
+ * most this many host ranges. */
+#define WRITE_RANGES_MAX (PAGING_WRITE_MAX / X86_PAGE_4K + 2)
+
 int paging_write(const struct guestmem *mem, const struct kvm_sregs *sregs,
                  uint32_t linear, const void *buf, size_t len,
                  struct paging_fault *fault)
 {
+    struct {
+        uint8_t *host;
+        size_t len;
+    } ranges[WRITE_RANGES_MAX];
     const uint8_t *src = buf;
-    size_t done, n;
+    size_t done, n, n_ranges = 0;
 
     *fault = (struct paging_fault){.status = PAGING_OK, .linear = linear};
     if (len > LINEAR32_END - linear) {
         fault->status = PAGING_WRAPS;
         return -1;
     }
-    /* Check every piece first, so a bad range writes nothing. */
-    for (done = 0; done < len; done += n)
-        if (!map_piece(mem, sregs, (uint64_t)linear + done, len - done, &n,
-                       fault))
-            return -1;
+    if (len > PAGING_WRITE_MAX) {
+        fault->status = PAGING_TOO_LONG;
+        return -1;
+    }
     for (done = 0; done < len; done += n) {
         uint8_t *p = map_piece(mem, sregs, (uint64_t)linear + done,
                                len - done, &n, fault);
         if (!p)
             return -1;
-        memcpy(p, src + done, n);
+        if (n_ranges > 0 && ranges[n_ranges - 1].host +
+                                    ranges[n_ranges - 1].len == p) {
+            ranges[n_ranges - 1].len += n;
+            continue;
+        }
+        assert(n_ranges < WRITE_RANGES_MAX);
+        ranges[n_ranges].host = p;
+        ranges[n_ranges++].len = n;
+    }
+    for (size_t i = 0; i < n_ranges; i++) {
+        memcpy(ranges[i].host, src, ranges[i].len);
+        src += ranges[i].len;
     }
     fault->status = PAGING_OK;
     return 0;
@@ -224,6 +246,8 @@ const char *paging_status_text(enum paging_status status)
         return "a range that wraps past 4 GiB";
     case PAGING_UNTERMINATED:
         return "an unterminated string";
+    case PAGING_TOO_LONG:
+        return "a range longer than the host writes at once";
     }
     return "not mapped";
 }

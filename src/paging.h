@@ -31,6 +31,7 @@ enum paging_status {
     PAGING_NOT_RAM,       /* maps to a guest-physical address outside RAM */
     PAGING_WRAPS,         /* the range runs past the 4 GiB linear limit */
     PAGING_UNTERMINATED,  /* no NUL within the limit */
+    PAGING_TOO_LONG,      /* paging_write: more than PAGING_WRITE_MAX */
 };
 
 struct paging_walk {
@@ -53,7 +54,11 @@ struct paging_fault {
     uint64_t gpa;    /* with PAGING_NOT_RAM: where it maps */
 };
 
-/* Copy len bytes to guest linear [linear, linear + len): all or nothing. */
+#define PAGING_WRITE_MAX 4096 /* bytes paging_write copies at most */
+
+/* Copy len bytes to guest linear [linear, linear + len): all or nothing.
+ * Every page is translated before the first byte is copied, so a buffer
+ * that overlaps the guest's page tables cannot redirect the rest. */
 int paging_write(const struct guestmem *mem, const struct kvm_sregs *sregs,
                  uint32_t linear, const void *buf, size_t len,
                  struct paging_fault *fault);
