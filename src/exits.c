@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "layout.h"
+#include "trace.h"
 #include "vcpu.h"
 
 /* The handler's only job: note the signal and kick the vCPU out. */
@@ -88,7 +89,8 @@ static uint64_t guest_rip(const struct vm *vm)
 }
 
 /* Port I/O: the console port, or a fault naming what the guest tried. */
-static int handle_io(struct vm *vm, struct skvm_err *err)
+static int handle_io(struct vm *vm, const struct run_opts *opts,
+                     struct skvm_stats *stats, struct skvm_err *err)
 {
     const struct kvm_run *run = vm->run;
     uint8_t dir = run->io.direction, size = run->io.size;
@@ -100,11 +102,13 @@ static int handle_io(struct vm *vm, struct skvm_err *err)
     if (off > vm->run_size || (uint64_t)size * count > vm->run_size - off)
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "KVM_EXIT_IO data outside the kvm_run page");
+    stats_count_io(stats, port, dir == KVM_EXIT_IO_OUT,
+                   (uint64_t)size * count);
     if (port == LAYOUT_PORT_CONSOLE && dir == KVM_EXIT_IO_OUT && size == 1) {
         const uint8_t *data = (const uint8_t *)run + off;
         size_t left = count;
         while (left > 0) { /* rep outsb sends count bytes at once */
-            ssize_t n = write(STDOUT_FILENO, data, left);
+            ssize_t n = write(opts->console_fd, data, left);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
@@ -176,38 +180,45 @@ static int stopped_by_signal(int signo, const struct run_opts *opts,
 }
 
 int run_guest(struct vm *vm, const struct run_opts *opts,
-              struct run_stats *stats, struct skvm_err *err)
+              struct skvm_stats *stats, struct skvm_err *err)
 {
     struct sigaction saved[N_STOP_SIGNALS];
     int rc = -1;
 
     vm->run->immediate_exit = 0;
     signals_arm(vm->run, opts->timeout_s, saved);
+    stats_loop_begin(stats);
     for (;;) {
         if (pending_signal) {
             stopped_by_signal(pending_signal, opts, err);
             break;
         }
-        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+        stats_run_begin(stats);
+        int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        stats_run_end(stats);
+        if (run_rc < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue; /* the check above decides */
             skvm_fail(err, SKVM_GUEST_FAULT, "KVM_RUN failed: %s",
                       strerror(errno));
             break;
         }
-        stats->exits++;
+        stats_count_exit(stats, vm->run->exit_reason);
+        if (opts->trace)
+            trace_exit(stderr, vm, stats->exits);
         if (vm->run->exit_reason == KVM_EXIT_HLT) {
             rc = 0;
             break;
         }
         if (vm->run->exit_reason == KVM_EXIT_IO) {
-            if (handle_io(vm, err) < 0)
+            if (handle_io(vm, opts, stats, err) < 0)
                 break;
             continue;
         }
         unexpected_exit(vm, err);
         break;
     }
+    stats_loop_end(stats);
     signals_disarm(saved);
     vm->run->immediate_exit = 0;
     return rc;

@@ -1,0 +1,89 @@
+/* stats.h - counting what a run did: VM exits by reason, port I/O by port
+ * and direction, hypercalls by name, and where the time went.
+ *
+ * The counters are plain integers bumped from the run loop, so counting is
+ * always on (cheap); reading the clock around KVM_RUN happens only when
+ * `timing` is set (--stats, --json). Tables are fixed-size: a port or
+ * hypercall past the table's room is added to an "other" count, never
+ * dropped silently and never allocated for.
+ *
+ * Hypercalls: the dispatcher counts one with a single line,
+ *     stats_count_hypercall(stats, "console_write");
+ * `name` must outlive the stats (a string literal or a static table
+ * entry); names are compared by content.
+ */
+#ifndef SKVM_STATS_H
+#define SKVM_STATS_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define STATS_MAX_REASON 64   /* exit reasons 0..63; higher go to other */
+#define STATS_MAX_PORTS 32    /* distinct (port, direction) pairs */
+#define STATS_MAX_HYPERCALLS 32 /* distinct hypercall names */
+
+struct stats_port {
+    uint16_t port;
+    bool out;        /* OUT (guest to host) or IN */
+    uint64_t exits;  /* VM exits for this port and direction */
+    uint64_t bytes;  /* data moved: size * count per exit */
+};
+
+struct stats_hypercall {
+    const char *name;
+    uint64_t calls;
+};
+
+struct skvm_stats {
+    bool timing;        /* read the clock around KVM_RUN */
+    uint64_t exits;     /* all VM exits */
+    uint64_t by_reason[STATS_MAX_REASON];
+    uint64_t other_reason;
+    struct stats_port ports[STATS_MAX_PORTS];
+    unsigned n_ports;
+    uint64_t other_port_exits;
+    struct stats_hypercall hypercalls[STATS_MAX_HYPERCALLS];
+    unsigned n_hypercalls;
+    uint64_t other_hypercalls;
+    uint64_t kvm_run_ns;  /* inside the KVM_RUN ioctl */
+    uint64_t loop_ns;     /* the whole run loop; host = loop - kvm_run */
+    uint64_t wall_ns;     /* the whole process, parse to report */
+    uint64_t t_wall_start, t_loop_start, t_run_start;
+};
+
+/* Monotonic nanoseconds. */
+uint64_t stats_now_ns(void);
+
+void stats_init(struct skvm_stats *s, bool timing);
+
+/* Around the run loop, and around each KVM_RUN (no-ops unless timing). */
+void stats_loop_begin(struct skvm_stats *s);
+void stats_loop_end(struct skvm_stats *s);
+static inline void stats_run_begin(struct skvm_stats *s)
+{
+    if (s->timing)
+        s->t_run_start = stats_now_ns();
+}
+void stats_run_end(struct skvm_stats *s);
+
+void stats_count_exit(struct skvm_stats *s, uint32_t reason);
+void stats_count_io(struct skvm_stats *s, uint16_t port, bool out,
+                    uint64_t bytes);
+void stats_count_hypercall(struct skvm_stats *s, const char *name);
+
+/* Set wall_ns from t_wall_start (stats_init records it). */
+void stats_finish(struct skvm_stats *s);
+
+/* Host time spent in the run loop outside KVM_RUN. */
+uint64_t stats_host_ns(const struct skvm_stats *s);
+
+/* The multi-line table for --stats, on `out`. */
+void stats_print(const struct skvm_stats *s, FILE *out);
+
+/* The same as a new JSON object (the caller owns it); NULL if out of
+ * memory. */
+struct json_object *stats_to_json(const struct skvm_stats *s);
+
+#endif
