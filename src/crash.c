@@ -315,43 +315,56 @@ static void print_system(const struct crash_state *c, FILE *out)
                               : "");
 }
 
+/* Exits KVM reports after the instruction ran (or while it completes):
+ * RIP may already be past it, depending on the host. */
+static bool exit_after_insn(uint32_t reason)
+{
+    return reason == KVM_EXIT_IO || reason == KVM_EXIT_MMIO ||
+           reason == KVM_EXIT_HLT;
+}
+
+static bool insn_matches_exit(const struct disasm_line *l, uint32_t reason)
+{
+    switch (reason) {
+    case KVM_EXIT_IO: return l->port_io;
+    case KVM_EXIT_MMIO: return l->mem_access;
+    case KVM_EXIT_HLT: return l->halt;
+    default: return false;
+    }
+}
+
 /* Which shown instruction caused the exit. A fault leaves RIP on the
  * faulting instruction (SDM 6.5: faults are reported before it runs).
- * Port I/O and MMIO exits are different: depending on the host, KVM may
- * already have moved RIP past the instruction, so take RIP's own
- * instruction if it does that kind of access, else the one before it.
- * -1 when none fits. */
+ * Port I/O, MMIO and HLT exits are different: KVM may already have moved
+ * RIP past the instruction, so take RIP's own instruction if it does
+ * that kind of thing, else the one before it. -1 when none fits. */
 static int culprit_line(const struct crash_state *c, const struct disasm *d)
 {
     unsigned r = d->rip_index;
 
     if (!d->rip_found)
         return -1;
-    if (c->exit_reason == KVM_EXIT_IO || c->exit_reason == KVM_EXIT_MMIO) {
-        bool io = c->exit_reason == KVM_EXIT_IO;
-        for (unsigned i = r + 1; i-- > 0 && i + 1 >= r;) {
-            const struct disasm_line *l = &d->lines[i];
-            if (io ? l->port_io : l->mem_access)
-                return (int)i;
-        }
-        return -1;
-    }
-    return (int)r;
+    if (!exit_after_insn(c->exit_reason))
+        return (int)r;
+    if (insn_matches_exit(&d->lines[r], c->exit_reason))
+        return (int)r;
+    if (r > 0 && insn_matches_exit(&d->lines[r - 1], c->exit_reason))
+        return (int)(r - 1);
+    return -1;
 }
 
 static const char *line_note(const struct crash_state *c, bool at_rip,
                              bool culprit)
 {
-    bool io_exit =
-        c->exit_reason == KVM_EXIT_IO || c->exit_reason == KVM_EXIT_MMIO;
+    bool after = exit_after_insn(c->exit_reason);
 
     if (at_rip && culprit)
-        return io_exit ? "<-- RIP, caused this exit"
-                       : "<-- RIP, faulting instruction";
+        return after ? "<-- RIP, caused this exit"
+                     : "<-- RIP, faulting instruction";
     if (culprit)
         return "<-- caused this exit (RIP has moved past it)";
     if (at_rip)
-        return io_exit ? "<-- RIP (next instruction)" : "<-- RIP";
+        return after ? "<-- RIP (next instruction)" : "<-- RIP";
     return "";
 }
 

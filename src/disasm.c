@@ -55,6 +55,7 @@ static void add_line(struct disasm *out, const cs_insn *insn, uint64_t rip)
              insn->op_str[0] ? " " : "", insn->op_str);
     l->at_rip = insn->address == rip;
     l->port_io = is_port_io(insn->mnemonic);
+    l->halt = strcmp(insn->mnemonic, "hlt") == 0;
     l->mem_access = strchr(insn->op_str, '[') != NULL;
     if (l->at_rip) {
         out->rip_found = true;

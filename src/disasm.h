@@ -24,6 +24,7 @@ struct disasm_line {
     char text[200]; /* "div rcx": Capstone mnemonic + operands */
     bool at_rip;
     bool port_io;    /* IN/OUT/INS/OUTS */
+    bool halt;       /* HLT */
     bool mem_access; /* has a memory operand (Intel syntax "[...]") */
 };
 
