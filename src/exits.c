@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "layout.h"
 #include "vcpu.h"
 
@@ -101,17 +102,8 @@ static int handle_io(struct vm *vm, struct skvm_err *err)
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "KVM_EXIT_IO data outside the kvm_run page");
     if (port == LAYOUT_PORT_CONSOLE && dir == KVM_EXIT_IO_OUT && size == 1) {
-        const uint8_t *data = (const uint8_t *)run + off;
-        size_t left = count;
-        while (left > 0) { /* rep outsb sends count bytes at once */
-            ssize_t n = write(STDOUT_FILENO, data, left);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break; /* stdout gone: the guest's run is unaffected */
-            data += n;
-            left -= (size_t)n;
-        }
+        /* rep outsb sends count bytes at once */
+        console_write((const uint8_t *)run + off, count);
         return 0;
     }
     return skvm_fail(err, SKVM_GUEST_FAULT,
@@ -188,11 +180,14 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
             stopped_by_signal(pending_signal, opts, err);
             break;
         }
-        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+        int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        int run_errno = errno;
+        console_drain(vm); /* batched output first: keeps the order */
+        if (run_rc < 0) {
+            if (run_errno == EINTR || run_errno == EAGAIN)
                 continue; /* the check above decides */
             skvm_fail(err, SKVM_GUEST_FAULT, "KVM_RUN failed: %s",
-                      strerror(errno));
+                      strerror(run_errno));
             break;
         }
         stats->exits++;
@@ -208,6 +203,7 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         unexpected_exit(vm, err);
         break;
     }
+    console_drain(vm);
     signals_disarm(saved);
     vm->run->immediate_exit = 0;
     return rc;
