@@ -27,11 +27,10 @@ void console_write(const uint8_t *buf, size_t len)
 
 int console_setup(struct vm *vm, bool enable, struct skvm_err *err)
 {
-    struct kvm_coalesced_mmio_zone zone = {
-        .addr = LAYOUT_PORT_CONSOLE, .size = 1, .pio = 1};
     long page = sysconf(_SC_PAGESIZE);
     size_t ring_off;
 
+    (void)err;
     vm->console = (struct console){0};
     if (!enable || page <= 0 ||
         ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0)
@@ -40,16 +39,41 @@ int console_setup(struct vm *vm, bool enable, struct skvm_err *err)
     /* The ring must lie wholly inside the vCPU mapping we hold. */
     if (ring_off > vm->run_size || vm->run_size - ring_off < (size_t)page)
         return 0;
-    if (ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
-        return skvm_fail(err, SKVM_HOST,
-                         "KVM_REGISTER_COALESCED_MMIO for port 0x%x failed",
-                         LAYOUT_PORT_CONSOLE);
-    vm->console.ring =
-        (struct kvm_coalesced_mmio_ring *)((uint8_t *)vm->run + ring_off);
+    vm->console.wanted = true;
     vm->console.ring_max =
         (uint32_t)(((size_t)page - sizeof(struct kvm_coalesced_mmio_ring)) /
                    sizeof(struct kvm_coalesced_mmio));
     return 0;
+}
+
+void console_note_exit(struct vm *vm, uint32_t bytes)
+{
+    struct kvm_coalesced_mmio_zone zone = {
+        .addr = LAYOUT_PORT_CONSOLE, .size = 1, .pio = 1};
+    struct console *c = &vm->console;
+
+    c->exit_bytes += bytes;
+    if (!c->wanted || c->ring || c->exit_bytes < CONSOLE_COALESCE_AFTER)
+        return;
+    if (ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0) {
+        c->wanted = false; /* keep one exit per byte */
+        return;
+    }
+    c->ring = (struct kvm_coalesced_mmio_ring *)((uint8_t *)vm->run +
+                                                 (size_t)sysconf(_SC_PAGESIZE) *
+                                                     KVM_COALESCED_MMIO_PAGE_OFFSET);
+}
+
+void console_close(struct vm *vm)
+{
+    struct kvm_coalesced_mmio_zone zone = {
+        .addr = LAYOUT_PORT_CONSOLE, .size = 1, .pio = 1};
+
+    if (!vm->console.ring)
+        return;
+    /* Cheaper than leaving it to VM destruction (see console.h). */
+    (void)ioctl(vm->vm_fd, KVM_UNREGISTER_COALESCED_MMIO, &zone);
+    vm->console = (struct console){0};
 }
 
 void console_drain(struct vm *vm)

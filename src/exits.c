@@ -104,6 +104,7 @@ static int handle_io(struct vm *vm, struct skvm_err *err)
     if (port == LAYOUT_PORT_CONSOLE && dir == KVM_EXIT_IO_OUT && size == 1) {
         /* rep outsb sends count bytes at once */
         console_write((const uint8_t *)run + off, count);
+        console_note_exit(vm, count);
         return 0;
     }
     return skvm_fail(err, SKVM_GUEST_FAULT,

@@ -191,6 +191,7 @@ void vm_close(struct vm *vm)
      * munmap of RAM makes KVM walk the memslot's whole reverse map (MMU
      * notifier), ~17 ms for 64 GiB on kvm-pvm; afterwards it is free. The
      * kvm_run mapping holds the vCPU, which holds the VM: it goes first. */
+    console_close(vm);
     if (vm->run)
         munmap(vm->run, vm->run_size);
     if (vm->vcpu_fd >= 0)
