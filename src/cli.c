@@ -160,6 +160,24 @@ static int set_timeout(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_no_coalesce(struct options *o, const char *v,
+                           struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->no_coalesce = true;
+    return 0;
+}
+
+static int set_repeat(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (cli_parse_u64(v, &o->repeat) < 0 || o->repeat == 0 ||
+        o->repeat > CLI_MAX_REPEAT)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--repeat '%s' is not a count in [1, %d]", v,
+                         CLI_MAX_REPEAT);
+    return 0;
+}
+
 static int set_probe(struct options *o, const char *v, struct skvm_err *err)
 {
     (void)v, (void)err;
@@ -190,6 +208,8 @@ static const struct option_def option_defs[] = {
     {"expect-rax", 0, "N", set_expect_rax},
     {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
     {"timeout", 0, "SECONDS", set_timeout},
+    {"no-coalesce", 0, NULL, set_no_coalesce},
+    {"repeat", 0, "N", set_repeat},
     {"probe", 0, NULL, set_probe},
     {"help", 'h', NULL, set_help},
     {"version", 'V', NULL, set_version},
@@ -288,7 +308,8 @@ int cli_parse(int argc, char *const argv[], struct options *o,
 {
     bool only_positional = false;
 
-    *o = (struct options){.mode = mode_default(), .mem_size = CLI_DEFAULT_MEM};
+    *o = (struct options){.mode = mode_default(), .mem_size = CLI_DEFAULT_MEM,
+                        .repeat = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int rc;
@@ -410,6 +431,15 @@ void cli_usage(FILE *out)
             "(repeatable)\n"
             "  --timeout SECONDS   stop a guest that does not halt "
             "(default: none)\n"
+            "  --repeat N          run the guest N times in one VM, "
+            "restoring its\n"
+            "                      registers and dirtied memory between "
+            "runs; each run\n"
+            "                      is checked; exit code is the worst run's\n"
+            "  --no-coalesce       one VM exit per console byte (default: "
+            "KVM batches\n"
+            "                      port 0xE9 output when it can; same "
+            "output)\n"
             "  --probe             print which modes this host can run\n"
             "  -h, --help          this text\n"
             "  -V, --version       version\n"
