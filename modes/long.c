@@ -16,6 +16,7 @@
 #include "x86.h"
 
 GUEST_BLOB_EXTERN(long);
+GUEST_BLOB_EXTERN(hypercalls_long);
 
 #define TABLE_FLAGS (X86_PTE_P | X86_PTE_RW)
 #define LEAF_FLAGS (X86_PTE_P | X86_PTE_RW | X86_PTE_PS)
@@ -131,6 +132,7 @@ static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 
 static const struct guest_blob long_guests[] = {
     GUEST_BLOB("hello", long, true),
+    GUEST_BLOB("hypercalls", hypercalls_long, false),
 };
 
 const struct mode mode_long = {

@@ -13,6 +13,7 @@
 #include "x86.h"
 
 GUEST_BLOB_EXTERN(paged32);
+GUEST_BLOB_EXTERN(hypercalls_paged32);
 
 static int paged32_setup(const struct mode_env *env, struct kvm_sregs *sregs,
                          struct kvm_regs *regs)
@@ -49,6 +50,7 @@ static int paged32_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 
 static const struct guest_blob paged32_guests[] = {
     GUEST_BLOB("hello", paged32, true),
+    GUEST_BLOB("hypercalls", hypercalls_paged32, false),
 };
 
 const struct mode mode_paged32 = {

@@ -11,6 +11,7 @@
 #include "x86.h"
 
 GUEST_BLOB_EXTERN(protected);
+GUEST_BLOB_EXTERN(hypercalls_protected);
 
 static int protected_setup(const struct mode_env *env, struct kvm_sregs *sregs,
                            struct kvm_regs *regs)
@@ -34,6 +35,7 @@ static int protected_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 
 static const struct guest_blob protected_guests[] = {
     GUEST_BLOB("hello", protected, true),
+    GUEST_BLOB("hypercalls", hypercalls_protected, false),
 };
 
 const struct mode mode_protected = {

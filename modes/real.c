@@ -10,6 +10,7 @@
 #include "x86.h"
 
 GUEST_BLOB_EXTERN(real);
+GUEST_BLOB_EXTERN(hypercalls_real);
 
 /* A real-mode segment register: base = selector * 16, 64 KiB limit. */
 static void real_segment(struct kvm_segment *seg, uint16_t selector,
@@ -53,6 +54,7 @@ static int real_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 
 static const struct guest_blob real_guests[] = {
     GUEST_BLOB("hello", real, true),
+    GUEST_BLOB("hypercalls", hypercalls_real, false),
 };
 
 const struct mode mode_real = {

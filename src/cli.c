@@ -160,6 +160,24 @@ static int set_timeout(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_no_coalesce(struct options *o, const char *v,
+                           struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->no_coalesce = true;
+    return 0;
+}
+
+static int set_repeat(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (cli_parse_u64(v, &o->repeat) < 0 || o->repeat == 0 ||
+        o->repeat > CLI_MAX_REPEAT)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--repeat '%s' is not a count in [1, %d]", v,
+                         CLI_MAX_REPEAT);
+    return 0;
+}
+
 static int set_probe(struct options *o, const char *v, struct skvm_err *err)
 {
     (void)v, (void)err;
@@ -226,6 +244,8 @@ static const struct option_def option_defs[] = {
     {"expect-rax", 0, "N", set_expect_rax},
     {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
     {"timeout", 0, "SECONDS", set_timeout},
+    {"no-coalesce", 0, NULL, set_no_coalesce},
+    {"repeat", 0, "N", set_repeat},
     {"probe", 0, NULL, set_probe},
     {"stats", 0, NULL, set_stats},
     {"trace", 0, NULL, set_trace},
@@ -345,7 +365,8 @@ int cli_parse(int argc, char *const argv[], struct options *o,
 {
     bool only_positional = false;
 
-    *o = (struct options){.mode = mode_default(), .mem_size = CLI_DEFAULT_MEM};
+    *o = (struct options){.mode = mode_default(), .mem_size = CLI_DEFAULT_MEM,
+                        .repeat = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int rc;
@@ -456,7 +477,8 @@ void cli_usage(FILE *out)
             "  GUEST.bin, --guest FILE\n"
             "                      flat binary to run instead of the "
             "built-in guest\n"
-            "  --guest-name NAME   built-in guest to run (default hello)\n"
+            "  --guest-name NAME   built-in guest to run: hello (default) or "
+            "hypercalls\n"
             "  --load ADDR         guest-physical load address (default 0)\n"
             "  --entry ADDR        entry point (default: the load address)\n"
             "  --expect-rax N      check RAX (masked to the mode's word) "
@@ -466,6 +488,15 @@ void cli_usage(FILE *out)
             "(repeatable)\n"
             "  --timeout SECONDS   stop a guest that does not halt "
             "(default: none)\n"
+            "  --repeat N          run the guest N times in one VM, "
+            "restoring its\n"
+            "                      registers and dirtied memory between "
+            "runs; each run\n"
+            "                      is checked; exit code is the worst run's\n"
+            "  --no-coalesce       one VM exit per console byte (default: "
+            "KVM batches\n"
+            "                      port 0xE9 output when it can; same "
+            "output)\n"
             "  --probe             print which modes this host can run\n"
             "  -h, --help          this text\n"
             "  -V, --version       version\n"
@@ -494,17 +525,19 @@ void cli_usage(FILE *out)
             "Built-in guests print a greeting on port 0xE9, store 42 at "
             "0x%x and set RAX=42;\n"
             "the host checks both. Custom guests are checked only as asked.\n"
+            "Guests may use hypercalls on ports 0x500-0x505 "
+            "(docs/hypercalls.md); exit(0) passes.\n"
             "\n"
             "Exit codes:\n"
             "  0    pass\n"
-            "  1    the guest ran but a check failed\n"
+            "  1    the guest ran but a check failed, or it reported failure\n"
             "  2    usage error or bad input file\n"
             "  3    this host cannot run it (no /dev/kvm, permission, API "
             "version,\n"
             "       missing capability, mode not supported)\n"
             "  4    guest crashed (triple fault, internal error, bad port, "
-            "unexpected exit);\n"
-            "       a crash report goes to stderr before the error line\n"
+            "bad hypercall,\n"
+            "       unexpected exit); a crash report goes to stderr first\n"
             "  124  --timeout expired\n"
             "  128+N  stopped by signal N\n",
             LAYOUT_RESULT_ADDR);

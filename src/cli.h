@@ -17,6 +17,7 @@
 
 #define CLI_MAX_EXPECT_MEM 16
 #define CLI_DEFAULT_MEM (UINT64_C(2) << 20)
+#define CLI_MAX_REPEAT 1000000
 
 struct expect_mem {
     uint64_t addr, value;
@@ -35,6 +36,8 @@ struct options {
     struct expect_mem expect_mem[CLI_MAX_EXPECT_MEM];
     unsigned n_expect_mem;
     double timeout_s;
+    bool no_coalesce;    /* one VM exit per console byte (console.h) */
+    uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
     bool probe, help, version;
     /* Diagnostics (outcome.h): */
     bool stats;           /* --stats: exit/port/time table at the end */

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "crash_walk.h"
 #include "disasm.h"
 #include "exits.h"
+#include "paging.h"
 #include "x86.h"
 
 #define BITS_16 16
@@ -92,8 +92,9 @@ const char *crash_exit_meaning(uint32_t reason)
         return "the guest read or wrote a guest-physical address with no RAM "
                "behind it; simple-kvm emulates no devices there";
     case KVM_EXIT_IO:
-        return "port I/O (IN/OUT): the guest talks to the host; a port "
-               "simple-kvm does not define ends the run";
+        return "port I/O (IN/OUT): how the guest talks to the host (console, "
+               "hypercalls); an undefined port or a misused hypercall ends "
+               "the run";
     case KVM_EXIT_HLT:
         return "the guest executed HLT: how a guest says it is done";
     case KVM_EXIT_INTR:
@@ -131,10 +132,18 @@ static int read_linear(const struct vm *vm, const struct kvm_sregs *s,
                        uint64_t lin, uint8_t *byte, uint64_t *phys,
                        char *why, size_t why_len)
 {
-    uint64_t pa;
+    struct paging_walk w = {0};
+    enum paging_status st = paging_translate(&vm->mem, s, lin, &w);
+    uint64_t pa = w.gpa;
 
-    if (crash_walk(&vm->mem, s, lin, &pa, why, why_len) < 0)
+    if (st != PAGING_OK) {
+        if (st == PAGING_NOT_PRESENT || st == PAGING_TABLE_NOT_RAM)
+            snprintf(why, why_len, "%s (entry at 0x%llx)",
+                     paging_status_text(st), (unsigned long long)w.entry_gpa);
+        else
+            snprintf(why, why_len, "%s", paging_status_text(st));
         return -1;
+    }
     if (guestmem_read(&vm->mem, pa, byte, 1) < 0) {
         snprintf(why, why_len, "physical 0x%llx is not RAM",
                  (unsigned long long)pa);

@@ -13,6 +13,11 @@ int skvm_fail(struct skvm_err *err, enum skvm_status status, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    /* Messages quote user input (paths, option values): keep them to one
+     * printable line whatever those hold. */
+    for (char *c = err->msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     return -1;
 }
 

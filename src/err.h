@@ -23,7 +23,8 @@ struct skvm_err {
     char msg[512];  /* one line, no trailing newline */
 };
 
-/* Record a failure; returns -1 so callers can `return skvm_fail(...)`. */
+/* Record a failure; returns -1 so callers can `return skvm_fail(...)`.
+ * Control characters in the result become '?', so it stays one line. */
 int skvm_fail(struct skvm_err *err, enum skvm_status status, const char *fmt,
               ...) __attribute__((format(printf, 3, 4)));
 

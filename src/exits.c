@@ -3,11 +3,14 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "console.h"
+#include "hypercall.h"
 #include "layout.h"
 #include "trace.h"
 #include "vcpu.h"
@@ -88,42 +91,32 @@ static uint64_t guest_rip(const struct vm *vm)
     return vcpu_get_regs(vm, &regs, &ignored) == 0 ? regs.rip : 0;
 }
 
-/* Port I/O: the console port, or a fault naming what the guest tried. */
-static int handle_io(struct vm *vm, const struct run_opts *opts,
+/* Port I/O: the console and hypercalls (src/hypercall.c). The vCPU's
+ * sregs are read here, only for calls that translate a pointer, so the
+ * dispatcher itself never touches KVM. A fault gets the RIP appended. */
+static int handle_io(struct vm *vm, struct hc_ctx *hc,
                      struct skvm_stats *stats, struct skvm_err *err)
 {
-    const struct kvm_run *run = vm->run;
-    uint8_t dir = run->io.direction, size = run->io.size;
-    uint16_t port = run->io.port;
-    uint32_t count = run->io.count;
-    uint64_t off = run->io.data_offset;
+    struct kvm_sregs sregs, *sp = NULL;
+    int rc;
 
-    /* KVM fills these, but never index the shared page unchecked. */
-    if (off > vm->run_size || (uint64_t)size * count > vm->run_size - off)
-        return skvm_fail(err, SKVM_GUEST_FAULT,
-                         "KVM_EXIT_IO data outside the kvm_run page");
-    stats_count_io(stats, port, dir == KVM_EXIT_IO_OUT,
-                   (uint64_t)size * count);
-    if (port == LAYOUT_PORT_CONSOLE && dir == KVM_EXIT_IO_OUT && size == 1) {
-        const uint8_t *data = (const uint8_t *)run + off;
-        size_t left = count;
-        while (left > 0) { /* rep outsb sends count bytes at once */
-            ssize_t n = write(opts->console_fd, data, left);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break; /* stdout gone: the guest's run is unaffected */
-            data += n;
-            left -= (size_t)n;
-        }
-        return 0;
+    stats_count_port_io(stats, vm->run);
+    if (hypercall_needs_sregs(vm->run, vm->run_size)) {
+        if (vcpu_get_sregs(vm, &sregs, err) < 0)
+            return -1;
+        sp = &sregs;
     }
-    return skvm_fail(err, SKVM_GUEST_FAULT,
-                     "guest used undefined port 0x%x (%u-bit %s%s) at RIP "
-                     "0x%llx",
-                     port, size * 8u, dir == KVM_EXIT_IO_OUT ? "OUT" : "IN",
-                     count > 1 ? ", string" : "",
-                     (unsigned long long)guest_rip(vm));
+    rc = hypercall_dispatch(hc, vm->run, vm->run_size, sp, err);
+    /* Console bytes that cost an exit count toward batching the rest. */
+    if (rc == HC_CONTINUE && vm->run->io.port == LAYOUT_PORT_CONSOLE &&
+        vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.size == 1)
+        console_note_exit(vm, vm->run->io.count);
+    if (rc < 0 && err->status == SKVM_GUEST_FAULT) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof(err->msg) - len, " at RIP 0x%llx",
+                 (unsigned long long)guest_rip(vm));
+    }
+    return rc;
 }
 
 /* Every exit other than IO/HLT ends the run; say what it was. */
@@ -183,7 +176,10 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
               struct skvm_stats *stats, struct skvm_err *err)
 {
     struct sigaction saved[N_STOP_SIGNALS];
+    struct hc_ctx hc;
     int rc = -1;
+
+    hypercall_init(&hc, &vm->mem, opts->console_fd);
 
     vm->run->immediate_exit = 0;
     signals_arm(vm->run, opts->timeout_s, saved);
@@ -195,12 +191,14 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         }
         stats_run_begin(stats);
         int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        int run_errno = errno;
         stats_run_end(stats);
+        console_drain(vm); /* batched output first: keeps the order */
         if (run_rc < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+            if (run_errno == EINTR || run_errno == EAGAIN)
                 continue; /* the check above decides */
             skvm_fail(err, SKVM_GUEST_FAULT, "KVM_RUN failed: %s",
-                      strerror(errno));
+                      strerror(run_errno));
             break;
         }
         stats_count_exit(stats, vm->run->exit_reason);
@@ -211,13 +209,18 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
             break;
         }
         if (vm->run->exit_reason == KVM_EXIT_IO) {
-            if (handle_io(vm, opts, stats, err) < 0)
-                break;
-            continue;
+            hc.exits = stats->exits;
+            int io = handle_io(vm, &hc, stats, err);
+            if (io == HC_CONTINUE)
+                continue;
+            if (io == HC_EXITED) /* exit(0) passes like HLT */
+                rc = hypercall_exit_result(&hc, err);
+            break;
         }
         unexpected_exit(vm, err);
         break;
     }
+    console_drain(vm);
     stats_loop_end(stats);
     signals_disarm(saved);
     vm->run->immediate_exit = 0;

@@ -1,7 +1,9 @@
 /* exits.h - the run loop: KVM_RUN until the guest halts, and what each
  * VM exit means.
  *
- * run_guest() returns 0 when the guest executed HLT. Anything else fills
+ * run_guest() returns 0 when the guest executed HLT or the exit hypercall
+ * with status 0 (a nonzero status is SKVM_CHECK_FAILED, "guest reported
+ * failure: status N"). Port I/O goes to src/hypercall.c. Anything else fills
  * err: SKVM_GUEST_FAULT for a crash or a port the guest may not use (one
  * line naming the exit, port or address, and RIP), SKVM_TIMEOUT when
  * --timeout expired, SKVM_SIGNAL for SIGINT/SIGTERM. Timeout and signals

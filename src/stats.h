@@ -7,8 +7,11 @@
  * hypercall past the table's room is added to an "other" count, never
  * dropped silently and never allocated for.
  *
- * Hypercalls: the dispatcher counts one with a single line,
- *     stats_count_hypercall(stats, "console_write");
+ * Hypercalls (ports LAYOUT_PORT_HC_*, docs/hypercalls.md) are counted by
+ * name from the run loop's stats_count_port_io(), through this module's
+ * own port -> name table (stats_hypercall_name); a new hypercall needs one
+ * row there. Code that knows a call's name can also count it directly:
+ *     stats_count_hypercall(stats, "print_str");
  * `name` must outlive the stats (a string literal or a static table
  * entry); names are compared by content.
  */
@@ -16,7 +19,9 @@
 #define SKVM_STATS_H
 
 #include <json-c/json.h>
+#include <linux/kvm.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -72,6 +77,15 @@ void stats_count_exit(struct skvm_stats *s, uint32_t reason);
 void stats_count_io(struct skvm_stats *s, uint16_t port, bool out,
                     uint64_t bytes);
 void stats_count_hypercall(struct skvm_stats *s, const char *name);
+
+/* One KVM_EXIT_IO: its port and direction, and a hypercall by name when
+ * the port is one (only the run page's io header is read). */
+void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run);
+
+/* The hypercall on `port` called in direction `out` ("exit",
+ * "translate"), or NULL when that is not a hypercall. Translate's IN
+ * (reading the result) is part of the same call, so it is not counted. */
+const char *stats_hypercall_name(uint16_t port, bool out);
 
 /* Set wall_ns from t_wall_start (stats_init records it). */
 void stats_finish(struct skvm_stats *s);

@@ -137,13 +137,23 @@
 #define X86_PAGE_4M          UINT64_C(0x400000)
 #define X86_PAGE_1G          UINT64_C(0x40000000)
 #define X86_PT_ENTRIES32     1024 /* entries in a 32-bit paging table */
+/* PSE-36: a 4 MiB PDE's bits 20:13 hold physical address bits 39:32
+ * (SDM 4.3, table 4-4). */
+#define X86_PDE32_4M_HIGH_SHIFT 13
+#define X86_PDE32_4M_HIGH_MASK  UINT64_C(0xFF)
+#define X86_PDE32_4M_HIGH_POS   32
+/* Linear-address bits each paging level indexes (SDM 4.3 figure 4-2,
+ * 4.5 figure 4-8). */
+#define X86_PAGE_SHIFT      12
+#define X86_PD32_SHIFT      22 /* 32-bit paging: directory index, bits 31:22 */
+#define X86_PT32_INDEX_MASK UINT64_C(0x3FF)
+#define X86_PT64_INDEX_MASK UINT64_C(0x1FF)
+#define X86_PT64_SHIFT      12 /* 4-level: PT index, bits 20:12 */
+#define X86_PD64_SHIFT      21 /* PD index, bits 29:21 */
+#define X86_PDPT_SHIFT      30 /* PDPT index, bits 38:30 */
+#define X86_PML4_SHIFT      39 /* PML4 index, bits 47:39 */
+#define X86_VA48_BITS       48 /* canonical: bits 63:47 all equal */
 #define X86_PT_ENTRIES64     512  /* entries in a 4-level paging table */
-#define X86_PT_ENTRIES_PDPT_PAE 4 /* PAE paging (no LME): 4 PDPT entries */
-#define X86_PAGE_SHIFT       12
-#define X86_PT_INDEX_BITS32  10 /* index bits per level, 32-bit paging */
-#define X86_PT_INDEX_BITS64  9  /* index bits per level, PAE/4-level */
-#define X86_CR3_PAE_ADDR     UINT64_C(0xFFFFFFE0) /* PAE PDPT, bits 31:5 */
-#define X86_LINEAR_BITS64    48 /* canonical addresses, 4-level paging */
 
 /* CPUID feature bits the loader looks at (SDM vol. 2A, CPUID) */
 #define X86_CPUID_EXT_FEATURES       0x80000001u

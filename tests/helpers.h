@@ -30,6 +30,10 @@ void skip_if_host_cannot(const struct skvm_result *r, const char *mode);
 /* Count lines in s. */
 size_t count_lines(const char *s);
 
+/* stderr after the crash report a guest fault prints (src/crash.h), i.e.
+ * the one-line error; s itself when there is no report. */
+const char *skip_crash_report(const char *s);
+
 /* The last line of s (without its newline) in a static buffer. */
 const char *last_line(const char *s);
 

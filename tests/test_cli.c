@@ -198,3 +198,13 @@ Test(cli_run, image_beyond_memory)
     cr_assert_eq(r.code, 2, "%s", r.err);
     cr_assert(strstr(r.err, "does not fit in guest memory"), "%s", r.err);
 }
+
+Test(cli_run, control_characters_in_input_stay_on_one_line)
+{
+    struct skvm_result r;
+
+    RUN(&r, "bad\nname.bin");
+    cr_assert_eq(r.code, 2);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    cr_assert(strstr(r.err, "'bad?name.bin'"), "%s", r.err);
+}

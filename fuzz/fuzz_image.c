@@ -1,0 +1,54 @@
+/* fuzz_image.c - libFuzzer target: placing an image and setting up a mode.
+ *
+ * The first bytes choose the mode, RAM size, load address, entry point and
+ * whether 1 GiB pages exist; the rest is the image. image_place must
+ * refuse anything that does not fit or overlaps the loader's tables, and
+ * the mode's setup must only write inside RAM (ASan checks both).
+ */
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "image.h"
+#include "layout.h"
+#include "mode.h"
+
+struct header {
+    uint8_t mode;
+    uint8_t flags;
+    uint16_t mem_pages; /* RAM = (mem_pages + 1) * 4 KiB: up to 256 MiB */
+    uint32_t load;
+    uint32_t entry;
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static uint8_t *ram;
+    static const size_t ram_max = (size_t)UINT16_MAX * 4096 + 4096;
+    struct header h;
+    struct skvm_err err;
+    struct kvm_sregs sregs = {0};
+    struct kvm_regs regs;
+
+    if (size < sizeof(h))
+        return 0;
+    memcpy(&h, data, sizeof(h));
+    if (!ram) {
+        ram = mmap(NULL, ram_max, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (ram == MAP_FAILED)
+            return 0;
+    }
+    const struct mode *m = mode_table[h.mode % mode_count];
+    struct guestmem mem = {.host = ram,
+                           .size = ((uint64_t)h.mem_pages + 1) * 4096};
+    struct mode_env env = {.mem = &mem, .gbpages = h.flags & 1,
+                           .entry = h.entry};
+    struct image img = {.data = data + sizeof(h), .len = size - sizeof(h)};
+
+    if (image_place(&env, m, h.load, &img, &err) < 0 &&
+        err.status != SKVM_USAGE)
+        __builtin_trap();
+    (void)m->setup(&env, &sregs, &regs);
+    return 0;
+}
