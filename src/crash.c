@@ -8,6 +8,7 @@
 #include "disasm.h"
 #include "exits.h"
 #include "paging.h"
+#include "vcpu.h"
 #include "x86.h"
 
 #define BITS_16 16
@@ -210,6 +211,8 @@ void crash_capture(const struct vm *vm, struct crash_state *c)
         ioctl(vm->vcpu_fd, KVM_GET_SREGS, &c->sregs) < 0)
         return;
     c->have_regs = true;
+    c->reset_state = c->exit_reason == KVM_EXIT_SHUTDOWN &&
+                     vcpu_is_reset_state(&c->regs, &c->sregs);
     c->bits = code_bits(&c->sregs, c->regs.rflags);
     c->rip_linear = rip_to_linear(&c->sregs, c->regs.rip, c->bits);
     capture_code(vm, c);
@@ -451,6 +454,10 @@ void crash_print(const struct crash_state *c, const char *title, FILE *out)
         fprintf(out, "exit:    reason %u\n", c->exit_reason);
     fprintf(out, "meaning: %s\n", crash_exit_meaning(c->exit_reason));
     print_detail(c, out);
+    if (c->reset_state)
+        fprintf(out, "note:    the host reset the vCPU after the shutdown "
+                     "(AMD SVM does), so the registers below are the "
+                     "power-on state, not the faulting ones\n");
     if (!c->have_regs) {
         fprintf(out, "(the vCPU's registers could not be read)\n");
     } else {
@@ -568,6 +575,8 @@ struct json_object *crash_to_json(const struct crash_state *c)
         o, "meaning", json_object_new_string(crash_exit_meaning(c->exit_reason)));
     if (!c->have_regs)
         return o;
+    json_object_object_add(o, "registers_are_reset_state",
+                           json_object_new_boolean(c->reset_state));
     json_object_object_add(o, "bits", json_object_new_int((int)c->bits));
     json_object_object_add(o, "registers", regs_json(&c->regs));
     json_object_object_add(o, "rflags", flags_json(c->regs.rflags,

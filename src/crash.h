@@ -36,6 +36,7 @@ struct crash_state {
     bool io_out;
 
     bool have_regs; /* KVM_GET_REGS/SREGS worked */
+    bool reset_state; /* shutdown on AMD: registers are the reset state */
     struct kvm_regs regs;
     struct kvm_sregs sregs;
     unsigned bits;       /* 16, 32 or 64: how the CPU decodes at RIP */

@@ -127,11 +127,22 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
     const char *name = exit_reason_name(run->exit_reason);
 
     switch (run->exit_reason) {
-    case KVM_EXIT_SHUTDOWN:
+    case KVM_EXIT_SHUTDOWN: {
+        struct kvm_regs regs;
+        struct kvm_sregs sregs;
+        struct skvm_err ignored;
+        if (vcpu_get_regs(vm, &regs, &ignored) == 0 &&
+            vcpu_get_sregs(vm, &sregs, &ignored) == 0 &&
+            vcpu_is_reset_state(&regs, &sregs))
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "guest triple fault (KVM_EXIT_SHUTDOWN); the host "
+                             "reset the vCPU (AMD), so the faulting RIP is "
+                             "unknown");
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "guest triple fault (KVM_EXIT_SHUTDOWN) at RIP "
                          "0x%llx",
                          rip);
+    }
     case KVM_EXIT_FAIL_ENTRY:
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "VM entry failed (KVM_EXIT_FAIL_ENTRY, hardware "
