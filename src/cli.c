@@ -160,6 +160,14 @@ static int set_timeout(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_sandbox(struct options *o, const char *v,
+                       struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->sandbox = true;
+    return 0;
+}
+
 static int set_no_coalesce(struct options *o, const char *v,
                            struct skvm_err *err)
 {
@@ -245,6 +253,7 @@ static const struct option_def option_defs[] = {
     {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
     {"timeout", 0, "SECONDS", set_timeout},
     {"no-coalesce", 0, NULL, set_no_coalesce},
+    {"sandbox", 0, NULL, set_sandbox},
     {"repeat", 0, "N", set_repeat},
     {"probe", 0, NULL, set_probe},
     {"stats", 0, NULL, set_stats},
@@ -497,6 +506,10 @@ void cli_usage(FILE *out)
             "KVM batches\n"
             "                      port 0xE9 output when it can; same "
             "output)\n"
+            "  --sandbox           run the guest under a seccomp filter: "
+            "only the system\n"
+            "                      calls running it needs (others fail "
+            "with EPERM)\n"
             "  --probe             print which modes this host can run\n"
             "  -h, --help          this text\n"
             "  -V, --version       version\n"

@@ -37,6 +37,7 @@ struct options {
     unsigned n_expect_mem;
     double timeout_s;
     bool no_coalesce;    /* one VM exit per console byte (console.h) */
+    bool sandbox;        /* --sandbox: seccomp filter for the run (sandbox.h) */
     uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
     bool probe, help, version;
     /* Diagnostics (outcome.h): */

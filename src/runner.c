@@ -13,6 +13,7 @@
 #include "image.h"
 #include "report.h"
 #include "rerun.h"
+#include "sandbox.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -149,6 +150,7 @@ int runner_run_outcome(const struct options *o, struct outcome *out,
         image_place(&env, o->mode, o->load_addr, &img, err) < 0 ||
         vcpu_configure(&vm, o->mode, o->entry, err) < 0 ||
         (o->repeat > 1 && rerun_snapshot(&vm, &rr, err) < 0) ||
+        (o->sandbox && sandbox_enter(err) < 0) ||
         run_repeats(&vm, &rr, o, &ropts, &img, blob && blob->builtin_checks,
                     stats, out, err) < 0)
         goto out_vm;
