@@ -106,8 +106,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 hypercall_needs_sregs(run, run_size) ? &sregs
                                                                      : NULL,
                                 &err);
-        if (rc == HC_EXITED)
+        if (rc == HC_EXITED) {
+            /* exit(0) passes; any other status is one check-failed line. */
+            int res = hypercall_exit_result(&ctx, &err);
+            if ((res == 0) != (ctx.exit_status == 0) ||
+                (res < 0 && (err.status != SKVM_CHECK_FAILED ||
+                             strchr(err.msg, '\n'))))
+                abort();
             break;
+        }
         if (rc == -1) {
             if (err.status != SKVM_GUEST_FAULT || strchr(err.msg, '\n') ||
                 err.msg[0] == '\0')

@@ -47,6 +47,20 @@ static const unsigned long allowed_ioctls[] = {
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+#define IOCTL_REQUEST_ARG 1 /* ioctl(fd, request, ...) */
+#define PROT_ARG          2 /* mmap(addr, len, prot, ...), mprotect too */
+
+/* Allow `syscall` when its argument `arg` compares as given. Spelled out
+ * instead of SCMP_A1() etc., whose partial initializers clang's
+ * -Wmissing-field-initializers rejects. */
+static int allow_if(scmp_filter_ctx ctx, int syscall, unsigned arg,
+                    enum scmp_compare op, scmp_datum_t a, scmp_datum_t b)
+{
+    const struct scmp_arg_cmp cmp = {.arg = arg, .op = op, .datum_a = a,
+                                     .datum_b = b};
+
+    return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, syscall, 1, &cmp);
+}
 
 int sandbox_enter(struct skvm_err *err)
 {
@@ -56,15 +70,15 @@ int sandbox_enter(struct skvm_err *err)
     for (size_t i = 0; rc == 0 && i < N(allowed); i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
     for (size_t i = 0; rc == 0 && i < N(allowed_ioctls); i++)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                              SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i]));
+        rc = allow_if(ctx, SCMP_SYS(ioctl), IOCTL_REQUEST_ARG, SCMP_CMP_EQ,
+                      allowed_ioctls[i], 0);
     /* Memory for malloc, never executable: no new code in this process. */
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        rc = allow_if(ctx, SCMP_SYS(mmap), PROT_ARG, SCMP_CMP_MASKED_EQ,
+                      PROT_EXEC, 0);
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        rc = allow_if(ctx, SCMP_SYS(mprotect), PROT_ARG, SCMP_CMP_MASKED_EQ,
+                      PROT_EXEC, 0);
 #ifdef SKVM_LSAN
     /* The leak check at exit would need ptrace and /proc: do it now. */
     if (rc == 0)
