@@ -160,6 +160,20 @@ static int set_timeout(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_gdb(struct options *o, const char *v, struct skvm_err *err)
+{
+    uint64_t port;
+
+    if (cli_parse_u64(v, &port) < 0 || port > UINT16_MAX)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb '%s' is not a TCP port (0-65535; 0 = any "
+                         "free port)",
+                         v);
+    o->gdb_set = true;
+    o->gdb_port = (uint16_t)port;
+    return 0;
+}
+
 static int set_probe(struct options *o, const char *v, struct skvm_err *err)
 {
     (void)v, (void)err;
@@ -190,6 +204,7 @@ static const struct option_def option_defs[] = {
     {"expect-rax", 0, "N", set_expect_rax},
     {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
     {"timeout", 0, "SECONDS", set_timeout},
+    {"gdb", 0, "PORT", set_gdb},
     {"probe", 0, NULL, set_probe},
     {"help", 'h', NULL, set_help},
     {"version", 'V', NULL, set_version},
@@ -410,6 +425,10 @@ void cli_usage(FILE *out)
             "(repeatable)\n"
             "  --timeout SECONDS   stop a guest that does not halt "
             "(default: none)\n"
+            "  --gdb PORT          wait for gdb on 127.0.0.1:PORT before the "
+            "first\n"
+            "                      instruction (0 = any free port, printed "
+            "on stderr)\n"
             "  --probe             print which modes this host can run\n"
             "  -h, --help          this text\n"
             "  -V, --version       version\n"

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "gdbstub.h"
 #include "hypercall.h"
 #include "layout.h"
 #include "vcpu.h"
@@ -176,10 +177,16 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
     vm->run->immediate_exit = 0;
     signals_arm(vm->run, opts->timeout_s, saved);
     for (;;) {
+        /* gdb first: while the guest is stopped the stub waits for gdb. */
+        int gdb = opts->gdb ? gdbstub_before_run(opts->gdb, err) : GDBSTUB_RUN;
+        if (gdb < 0)
+            break;
         if (pending_signal) {
             stopped_by_signal(pending_signal, opts, err);
             break;
         }
+        if (gdb == GDBSTUB_RECHECK)
+            continue;
         if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue; /* the check above decides */
@@ -188,6 +195,8 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
             break;
         }
         stats->exits++;
+        if (opts->gdb && gdbstub_after_exit(opts->gdb))
+            continue; /* a breakpoint or step: gdb decides what next */
         if (vm->run->exit_reason == KVM_EXIT_HLT) {
             rc = 0;
             break;
@@ -204,6 +213,8 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         unexpected_exit(vm, err);
         break;
     }
+    if (opts->gdb)
+        gdbstub_end(opts->gdb, rc, err);
     signals_disarm(saved);
     vm->run->immediate_exit = 0;
     return rc;

@@ -18,8 +18,11 @@
 #include "err.h"
 #include "vm.h"
 
+struct gdbstub;
+
 struct run_opts {
     double timeout_s; /* 0 = none */
+    struct gdbstub *gdb; /* --gdb: the stub gets each stop (gdbstub.h) */
 };
 
 struct run_stats {

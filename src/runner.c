@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "gdbstub.h"
 #include "image.h"
 #include "report.h"
 #include "vcpu.h"
@@ -35,11 +36,14 @@ int runner_run(const struct options *o, struct skvm_err *err)
                            .entry = o->entry};
     if (image_place(&env, o->mode, o->load_addr, &img, err) < 0 ||
         vcpu_configure(&vm, o->mode, o->entry, err) < 0 ||
+        (o->gdb_set && gdbstub_open(&ropts.gdb, o->gdb_port, o->mode, &vm,
+                                    stderr, err) < 0) ||
         run_guest(&vm, &ropts, &stats, err) < 0 ||
         report_checks(&vm, o, blob && blob->builtin_checks, err) < 0)
         goto out_vm;
     rc = 0;
 out_vm:
+    gdbstub_close(ropts.gdb);
     vm_close(&vm);
 out_image:
     image_free(&img);
