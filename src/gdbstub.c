@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #define REAL_IVT_BP    (4 * BP_VECTOR) /* real-mode IVT entry of #BP */
 #define PROBE_MEM      (UINT64_C(2) << 20)
 #define RX_CHUNK       1024
+#define FINAL_ACK_MS   2000 /* how long the last reports wait for gdb's '+' */
 
 struct sw_bp {
     uint64_t addr; /* linear, as gdb gave it */
@@ -570,32 +572,43 @@ static int serve(struct gdbstub *gs, struct skvm_err *err)
     }
 }
 
+/* Bytes arrived while the guest ran: a 0x03 among them stops it. */
+static void check_interrupt(struct gdbstub *gs)
+{
+    uint8_t b;
+    int got;
+
+    while (!gs->stopped && (got = next_byte(gs, &b, false)) != 0) {
+        if (got == -2)
+            continue;
+        if (got < 0) {
+            gs->stopped = true; /* gone: serve() reports it */
+            break;
+        }
+        if (gdb_rx_feed(&gs->rx, b) == GDB_RX_INTERRUPT) {
+            gs->stopped = gs->report_stop = true;
+            gs->last_signal = GDB_SIGINT;
+        }
+    }
+}
+
 int gdbstub_before_run(struct gdbstub *gs, struct skvm_err *err)
 {
+    /* SIGIO kicked the vCPU out (or would the next KVM_RUN): undo that
+     * here, before the run loop's own signal check, so a timeout or
+     * SIGTERM landing now still stops the guest. */
+    if (sigio_pending) {
+        sigio_pending = 0;
+        gs->vm->run->immediate_exit = 0;
+        if (!gs->detached && gs->conn_fd >= 0)
+            check_interrupt(gs);
+    }
     if (gs->detached)
         return GDBSTUB_RUN;
     if (gs->conn_fd < 0) {
         int rc = accept_client(gs, err);
         if (rc != GDBSTUB_RUN)
             return rc;
-    }
-    if (sigio_pending) { /* gdb sent bytes while the guest ran */
-        uint8_t b;
-        int got = 0;
-        sigio_pending = 0;
-        gs->vm->run->immediate_exit = 0;
-        while (!gs->stopped && (got = next_byte(gs, &b, false)) != 0) {
-            if (got == -2)
-                continue;
-            if (got < 0)
-                break; /* gone: serve() reports it */
-            if (gdb_rx_feed(&gs->rx, b) == GDB_RX_INTERRUPT) {
-                gs->stopped = gs->report_stop = true;
-                gs->last_signal = GDB_SIGINT;
-            }
-        }
-        if (got < 0)
-            gs->stopped = true;
     }
     if (!gs->stopped)
         return GDBSTUB_RUN;
@@ -633,6 +646,22 @@ bool gdbstub_after_exit(struct gdbstub *gs)
     return true;
 }
 
+/* The run is over: send a report and wait (bounded) for gdb's ack, so
+ * closing with the ack unread cannot reset the connection under it. */
+static void send_final(struct gdbstub *gs, const char *payload)
+{
+    struct pollfd pfd = {.fd = gs->conn_fd, .events = POLLIN};
+    uint8_t b;
+
+    send_packet(gs, payload);
+    while (poll(&pfd, 1, FINAL_ACK_MS) > 0 && next_byte(gs, &b, false) > 0) {
+        if (b == '+')
+            return;
+        if (b == '-')
+            send_raw(gs, gs->last_sent, gs->last_len);
+    }
+}
+
 void gdbstub_end(struct gdbstub *gs, int rc, const struct skvm_err *err)
 {
     char reply[GDB_PACKET_MAX + 1];
@@ -643,8 +672,8 @@ void gdbstub_end(struct gdbstub *gs, int rc, const struct skvm_err *err)
         return;
     if (rc == 0) {
         gdb_console_reply("simple-kvm: guest halted\n", reply, sizeof(reply));
-        send_packet(gs, reply);
-        send_packet(gs, "W00");
+        send_final(gs, reply);
+        send_final(gs, "W00");
     } else {
         if (err->status == SKVM_TIMEOUT)
             sig = GDB_SIGALRM;
@@ -652,9 +681,9 @@ void gdbstub_end(struct gdbstub *gs, int rc, const struct skvm_err *err)
             sig = err->signo;
         snprintf(msg, sizeof(msg), "%s\n", err->msg);
         gdb_console_reply(msg, reply, sizeof(reply));
-        send_packet(gs, reply);
+        send_final(gs, reply);
         snprintf(reply, sizeof(reply), "X%02x", (unsigned)sig & 0xFF);
-        send_packet(gs, reply);
+        send_final(gs, reply);
     }
     hangup(gs);
 }
