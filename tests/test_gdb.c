@@ -280,7 +280,9 @@ static void test_sw_break(const char *mode)
             CMDS("break *0x20", "continue", "p/x $pc", "x/1xb 0x20",
                  "delete", "continue"));
     if (strstr(s.kvm_r.err, "does not stop at int3"))
-        cr_skip_test("%s", strstr(s.kvm_r.err, "this host"));
+        cr_skip_test("%.*s",
+                     (int)strcspn(strstr(s.kvm_r.err, "this host"), "\n"),
+                     strstr(s.kvm_r.err, "this host"));
     expect_gdb(&s, "Breakpoint 1, 0x");
     expect_gdb(&s, "$1 = 0x20\n");
     /* gdb reads the original byte (inc), not the int3, while stopped. */
@@ -375,6 +377,100 @@ static void test_bad_client(const char *mode)
               "%s", s.kvm_r.err);
 }
 
+/* ---- raw protocol from a socket ---- */
+
+static int connect_stub(unsigned port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+    return fd;
+}
+
+static void send_pkt(int fd, const char *payload)
+{
+    char buf[256];
+    unsigned sum = 0;
+
+    for (const char *p = payload; *p; p++)
+        sum += (unsigned char)*p;
+    int n = snprintf(buf, sizeof(buf), "$%s#%02x", payload, sum & 0xFF);
+    cr_assert(write(fd, buf, (size_t)n) == n);
+}
+
+/* Read into buf until it contains needle or ms pass. */
+static bool read_until(int fd, char *buf, size_t cap, const char *needle,
+                       int ms)
+{
+    size_t got = strlen(buf);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    while (!strstr(buf, needle) && got + 1 < cap && poll(&p, 1, ms) == 1) {
+        ssize_t n = read(fd, buf + got, cap - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+    }
+    return strstr(buf, needle) != NULL;
+}
+
+/* Ctrl-C: a guest spinning under `continue` stops with SIGINT (T02),
+ * and is still inspectable; then kill ends the run. */
+static void test_interrupt(const char *mode)
+{
+    struct session s;
+    char n[64], buf[4096] = "";
+
+    snprintf(n, sizeof(n), "spin%s", bits_of(mode));
+    start_kvm(&s, mode, CMDS(test_guest(n)));
+    if (!s.port) {
+        finish_kvm(&s);
+        skip_if_host_cannot(&s.kvm_r, mode);
+        cr_assert_fail("no port: %s", s.kvm_r.err);
+    }
+    int fd = connect_stub(s.port);
+    send_pkt(fd, "c");
+    usleep(200 * 1000); /* let it spin */
+    cr_assert(write(fd, "\x03", 1) == 1);
+    cr_assert(read_until(fd, buf, sizeof(buf), "$T02", 5000),
+              "stop reply after 0x03: %s", buf);
+    buf[0] = '\0';
+    send_pkt(fd, "p8"); /* (e/r)ip: the spin loop's jmp $ at 0 */
+    cr_assert(read_until(fd, buf, sizeof(buf), "#", 5000), "%s", buf);
+    cr_assert(strstr(buf, "$00000000") || strstr(buf, "$0000000000000000"),
+              "pc is the jmp $ at 0: %s", buf);
+    send_pkt(fd, "k");
+    finish_kvm(&s);
+    close(fd);
+    cr_assert_eq(s.kvm_r.code, 128 + SIGKILL, "exit %d: %s", s.kvm_r.code,
+                 s.kvm_r.err);
+}
+
+/* A port already taken: exit 2, one line naming it. */
+Test(cli_run, gdb_port_in_use)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    char port[16];
+    struct skvm_result r;
+
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+    cr_assert(listen(fd, 1) == 0);
+    cr_assert(getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
+    snprintf(port, sizeof(port), "%u", ntohs(a.sin_port));
+    RUN(&r, "--gdb", port);
+    close(fd);
+    cr_assert_eq(r.code, 2, "exit %d: %s", r.code, r.err);
+    cr_assert(strstr(r.err, "cannot listen on 127.0.0.1"), "%s", r.err);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+}
+
 #define MODE_GDB_TESTS(mode)                                                   \
     Test(mode##_gdb, builtin_step_continue) { test_builtin(#mode); }           \
     Test(mode##_gdb, hbreak_step_read_write) { test_break_step_rw(#mode); }    \
@@ -382,7 +478,8 @@ static void test_bad_client(const char *mode)
     Test(mode##_gdb, fault_report) { test_fault_report(#mode); }               \
     Test(mode##_gdb, kill) { test_kill(#mode); }                               \
     Test(mode##_gdb, detach) { test_detach(#mode); }                           \
-    Test(mode##_gdb, bad_client) { test_bad_client(#mode); }
+    Test(mode##_gdb, bad_client) { test_bad_client(#mode); }                   \
+    Test(mode##_gdb, interrupt) { test_interrupt(#mode); }
 
 MODE_GDB_TESTS(long)
 MODE_GDB_TESTS(protected)
