@@ -174,6 +174,24 @@ static int set_gdb(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_no_coalesce(struct options *o, const char *v,
+                           struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->no_coalesce = true;
+    return 0;
+}
+
+static int set_repeat(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (cli_parse_u64(v, &o->repeat) < 0 || o->repeat == 0 ||
+        o->repeat > CLI_MAX_REPEAT)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--repeat '%s' is not a count in [1, %d]", v,
+                         CLI_MAX_REPEAT);
+    return 0;
+}
+
 static int set_probe(struct options *o, const char *v, struct skvm_err *err)
 {
     (void)v, (void)err;
@@ -205,6 +223,8 @@ static const struct option_def option_defs[] = {
     {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
     {"timeout", 0, "SECONDS", set_timeout},
     {"gdb", 0, "PORT", set_gdb},
+    {"no-coalesce", 0, NULL, set_no_coalesce},
+    {"repeat", 0, "N", set_repeat},
     {"probe", 0, NULL, set_probe},
     {"help", 'h', NULL, set_help},
     {"version", 'V', NULL, set_version},
@@ -303,7 +323,8 @@ int cli_parse(int argc, char *const argv[], struct options *o,
 {
     bool only_positional = false;
 
-    *o = (struct options){.mode = mode_default(), .mem_size = CLI_DEFAULT_MEM};
+    *o = (struct options){.mode = mode_default(), .mem_size = CLI_DEFAULT_MEM,
+                        .repeat = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int rc;
@@ -360,6 +381,10 @@ int cli_validate(struct options *o, struct skvm_err *err)
     if (o->guest_path && o->guest_name)
         return skvm_fail(err, SKVM_USAGE,
                          "give a guest image or --guest-name, not both");
+    if (o->gdb_set && o->repeat > 1)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb debugs one run: it cannot be combined with "
+                         "--repeat");
     if (o->guest_name && !mode_find_guest(m, o->guest_name))
         return skvm_fail(err, SKVM_USAGE, "%s mode has no built-in guest '%s'",
                          m->name, o->guest_name);
@@ -429,6 +454,15 @@ void cli_usage(FILE *out)
             "first\n"
             "                      instruction (0 = any free port, printed "
             "on stderr)\n"
+            "  --repeat N          run the guest N times in one VM, "
+            "restoring its\n"
+            "                      registers and dirtied memory between "
+            "runs; each run\n"
+            "                      is checked; exit code is the worst run's\n"
+            "  --no-coalesce       one VM exit per console byte (default: "
+            "KVM batches\n"
+            "                      port 0xE9 output when it can; same "
+            "output)\n"
             "  --probe             print which modes this host can run\n"
             "  -h, --help          this text\n"
             "  -V, --version       version\n"

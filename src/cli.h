@@ -17,6 +17,7 @@
 
 #define CLI_MAX_EXPECT_MEM 16
 #define CLI_DEFAULT_MEM (UINT64_C(2) << 20)
+#define CLI_MAX_REPEAT 1000000
 
 struct expect_mem {
     uint64_t addr, value;
@@ -37,6 +38,8 @@ struct options {
     double timeout_s;
     bool gdb_set;      /* --gdb PORT: wait for gdb before the first insn */
     uint16_t gdb_port; /* 0 = any free port (printed on stderr) */
+    bool no_coalesce;    /* one VM exit per console byte (console.h) */
+    uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
     bool probe, help, version;
 };
 

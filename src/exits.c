@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "gdbstub.h"
 #include "hypercall.h"
 #include "layout.h"
@@ -104,6 +105,10 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc, struct skvm_err *err)
         sp = &sregs;
     }
     rc = hypercall_dispatch(hc, vm->run, vm->run_size, sp, err);
+    /* Console bytes that cost an exit count toward batching the rest. */
+    if (rc == HC_CONTINUE && vm->run->io.port == LAYOUT_PORT_CONSOLE &&
+        vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.size == 1)
+        console_note_exit(vm, vm->run->io.count);
     if (rc < 0 && err->status == SKVM_GUEST_FAULT) {
         size_t len = strlen(err->msg);
         snprintf(err->msg + len, sizeof(err->msg) - len, " at RIP 0x%llx",
@@ -187,11 +192,14 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         }
         if (gdb == GDBSTUB_RECHECK)
             continue;
-        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+        int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        int run_errno = errno;
+        console_drain(vm); /* batched output first: keeps the order */
+        if (run_rc < 0) {
+            if (run_errno == EINTR || run_errno == EAGAIN)
                 continue; /* the check above decides */
             skvm_fail(err, SKVM_GUEST_FAULT, "KVM_RUN failed: %s",
-                      strerror(errno));
+                      strerror(run_errno));
             break;
         }
         stats->exits++;
@@ -213,6 +221,7 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         unexpected_exit(vm, err);
         break;
     }
+    console_drain(vm);
     if (opts->gdb)
         gdbstub_end(opts->gdb, rc, err);
     signals_disarm(saved);

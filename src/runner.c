@@ -2,22 +2,76 @@
 #include "runner.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "exits.h"
 #include "gdbstub.h"
 #include "image.h"
 #include "report.h"
+#include "rerun.h"
 #include "vcpu.h"
 #include "vm.h"
 
 #define PROBE_TIMEOUT_S 5.0
 
+/* A run's failure outranks another's when its exit code is worse: a
+ * fault over a failed check, a timeout or signal over both. */
+static bool worse(const struct skvm_err *a, const struct skvm_err *b)
+{
+    return skvm_exit_code(a) > skvm_exit_code(b);
+}
+
+/* Stop repeating: the user or the host said so, not the guest. */
+static bool ends_repeat(const struct skvm_err *e)
+{
+    return e->status == SKVM_TIMEOUT || e->status == SKVM_SIGNAL ||
+           e->status == SKVM_HOST || e->status == SKVM_USAGE;
+}
+
+/* Runs 1..N of a loaded guest; each checked as a single run would be.
+ * err gets the worst run's failure, named by its run number. */
+static int run_repeats(struct vm *vm, struct rerun *rr,
+                       const struct options *o, const struct image *img,
+                       bool builtin, struct gdbstub *gdb,
+                       struct skvm_err *err)
+{
+    struct run_opts ropts = {.timeout_s = o->timeout_s, .gdb = gdb};
+    struct skvm_err worst = {.status = SKVM_PASS};
+    uint64_t worst_run = 0;
+
+    for (uint64_t i = 0; i < o->repeat; i++) {
+        struct run_stats stats = {0};
+        struct skvm_err e = {.status = SKVM_PASS};
+        if ((i > 0 && rerun_restore(vm, rr, o->mode, o->load_addr, o->entry,
+                                    img, &e) < 0) ||
+            run_guest(vm, &ropts, &stats, &e) < 0 ||
+            report_checks(vm, o, builtin, &e) < 0) {
+            if (worst_run == 0 || worse(&e, &worst)) {
+                worst = e;
+                worst_run = i + 1;
+            }
+            if (ends_repeat(&e))
+                break;
+        }
+    }
+    if (worst_run == 0)
+        return 0;
+    *err = worst;
+    if (o->repeat > 1)
+        snprintf(err->msg, sizeof(err->msg), "run %llu of %llu: %.440s",
+                 (unsigned long long)worst_run, (unsigned long long)o->repeat,
+                 worst.msg);
+    return -1;
+}
+
 int runner_run(const struct options *o, struct skvm_err *err)
 {
     const struct guest_blob *blob = NULL;
-    struct run_opts ropts = {.timeout_s = o->timeout_s};
-    struct run_stats stats = {0};
+    struct rerun rr = {0};
+    struct gdbstub *gdb = NULL;
     struct image img;
     struct vm vm;
     int rc = -1;
@@ -34,16 +88,20 @@ int runner_run(const struct options *o, struct skvm_err *err)
         goto out_image;
     struct mode_env env = {.mem = &vm.mem, .gbpages = vm.gbpages,
                            .entry = o->entry};
-    if (image_place(&env, o->mode, o->load_addr, &img, err) < 0 ||
+    if (console_setup(&vm, !o->no_coalesce, err) < 0 ||
+        (o->repeat > 1 && rerun_track(&vm, &rr, err) < 0) ||
+        image_place(&env, o->mode, o->load_addr, &img, err) < 0 ||
         vcpu_configure(&vm, o->mode, o->entry, err) < 0 ||
-        (o->gdb_set && gdbstub_open(&ropts.gdb, o->gdb_port, o->mode, &vm,
-                                    stderr, err) < 0) ||
-        run_guest(&vm, &ropts, &stats, err) < 0 ||
-        report_checks(&vm, o, blob && blob->builtin_checks, err) < 0)
+        (o->gdb_set && gdbstub_open(&gdb, o->gdb_port, o->mode, &vm, stderr,
+                                    err) < 0) ||
+        (o->repeat > 1 && rerun_snapshot(&vm, &rr, err) < 0) ||
+        run_repeats(&vm, &rr, o, &img, blob && blob->builtin_checks, gdb,
+                    err) < 0)
         goto out_vm;
     rc = 0;
 out_vm:
-    gdbstub_close(ropts.gdb);
+    gdbstub_close(gdb);
+    rerun_free(&rr);
     vm_close(&vm);
 out_image:
     image_free(&img);
@@ -55,7 +113,7 @@ void runner_probe(FILE *out)
     for (size_t i = 0; i < mode_count; i++) {
         const struct mode *m = mode_table[i];
         struct options o = {.mode = m, .mode_set = true,
-                            .mem_size = CLI_DEFAULT_MEM,
+                            .mem_size = CLI_DEFAULT_MEM, .repeat = 1,
                             .timeout_s = PROBE_TIMEOUT_S};
         struct skvm_err err = {0};
         int saved_stdout = -1;

@@ -77,7 +77,7 @@ static int map_ram(struct vm *vm, uint64_t size, struct skvm_err *err)
     /* Identical zero pages across VMs merge under KSM; optional. */
     (void)madvise(host, size, MADV_MERGEABLE);
 
-    region.slot = 0;
+    region.slot = VM_SLOT_LOW;
     region.guest_phys_addr = 0;
     region.memory_size = guestmem_low_size(&vm->mem);
     region.userspace_addr = (uintptr_t)host;
@@ -88,7 +88,7 @@ static int map_ram(struct vm *vm, uint64_t size, struct skvm_err *err)
                          strerror(errno));
     if (guestmem_high_size(&vm->mem) == 0)
         return 0;
-    region.slot = 1;
+    region.slot = VM_SLOT_HIGH;
     region.guest_phys_addr = LAYOUT_HIGH_RAM_BASE;
     region.userspace_addr = (uintptr_t)host + guestmem_low_size(&vm->mem);
     region.memory_size = guestmem_high_size(&vm->mem);
@@ -187,14 +187,19 @@ fail:
 
 void vm_close(struct vm *vm)
 {
+    /* Destroy the VM before unmapping its RAM: while the VM lives, an
+     * munmap of RAM makes KVM walk the memslot's whole reverse map (MMU
+     * notifier), ~17 ms for 64 GiB on kvm-pvm; afterwards it is free. The
+     * kvm_run mapping holds the vCPU, which holds the VM: it goes first. */
+    console_close(vm);
     if (vm->run)
         munmap(vm->run, vm->run_size);
-    if (vm->mem.host)
-        munmap(vm->mem.host, vm->mem.size);
     if (vm->vcpu_fd >= 0)
         close(vm->vcpu_fd);
     if (vm->vm_fd >= 0)
         close(vm->vm_fd);
+    if (vm->mem.host)
+        munmap(vm->mem.host, vm->mem.size);
     if (vm->kvm_fd >= 0)
         close(vm->kvm_fd);
     *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1};

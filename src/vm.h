@@ -13,8 +13,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "console.h"
 #include "err.h"
 #include "guestmem.h"
+
+/* Memory slots: RAM below the hole, and RAM from LAYOUT_HIGH_RAM_BASE. */
+#define VM_SLOT_LOW 0
+#define VM_SLOT_HIGH 1
 
 struct vm {
     int kvm_fd, vm_fd, vcpu_fd;
@@ -22,6 +27,7 @@ struct vm {
     size_t run_size;
     struct guestmem mem;
     bool gbpages; /* guest CPUID offers 1 GiB pages */
+    struct console console; /* batched console output (console.h) */
 };
 
 int vm_open(struct vm *vm, uint64_t mem_size, struct skvm_err *err);

@@ -97,6 +97,7 @@ static const struct bad_input bad_inputs[] = {
     {{"--gdb"}, "--gdb needs a value (PORT)"},
     {{"--gdb", "65536"}, "--gdb '65536' is not a TCP port"},
     {{"--gdb", "http"}, "--gdb 'http' is not a TCP port"},
+    {{"--gdb", "0", "--repeat", "2"}, "cannot be combined with --repeat"},
     {{"/nonexistent/guest.bin"}, "cannot open guest image '/nonexistent/guest.bin'"},
     {{"/"}, "is not a regular file"},
     {{"a.bin", "b.bin"}, "more than one guest image"},

@@ -1,0 +1,195 @@
+/* test_fastpath.c - every fast path gives the slow path's results.
+ *
+ * Batched console output (coalesced PIO) must print the same bytes in
+ * the same order as one exit per byte (--no-coalesce), also when the
+ * guest faults right after printing. --repeat N must run the guest N
+ * times from the same loaded state: a guest that increments memory sees
+ * the same start value every run, and every run is checked. No timing
+ * here: scripts/bench measures speed.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "helpers.h"
+
+static const char *bits_of(const char *mode)
+{
+    return strcmp(mode, "real") == 0   ? "16"
+           : strcmp(mode, "long") == 0 ? "64"
+                                       : "32";
+}
+
+static const char *guest(char *buf, size_t len, const char *name,
+                         const char *mode)
+{
+    char n[64];
+    snprintf(n, sizeof(n), "%s%s", name, bits_of(mode));
+    snprintf(buf, len, "%s", test_guest(n));
+    return buf;
+}
+
+static const char *flag(char *buf, size_t len, const char *mode)
+{
+    snprintf(buf, len, "--%s", mode);
+    return buf;
+}
+
+/* The built-in greeting: same stdout, exit 0, either way. */
+static void test_hello_same(const char *mode)
+{
+    static struct skvm_result fast, slow;
+    char f[32];
+
+    RUN(&fast, flag(f, sizeof(f), mode));
+    skip_if_host_cannot(&fast, mode);
+    RUN(&slow, f, "--no-coalesce");
+    cr_assert_eq(fast.code, 0, "stderr: %s", fast.err);
+    cr_assert_eq(slow.code, 0, "stderr: %s", slow.err);
+    cr_assert(strlen(fast.out) > 0);
+    cr_assert_str_eq(fast.out, slow.out);
+}
+
+#define PRINT_FAULT_LINES 50 /* tests/guests/print_fault.asm */
+#define ALPHABET_LINE "abcdefghijklmnopqrstuvwxyz\n"
+
+static const char *print_fault_out(int runs)
+{
+    static char buf[4 * PRINT_FAULT_LINES * sizeof(ALPHABET_LINE)];
+
+    buf[0] = '\0';
+    for (int i = 0; i < runs * PRINT_FAULT_LINES; i++)
+        strcat(buf, ALPHABET_LINE);
+    return buf;
+}
+
+/* Print 50 lines of a..z, then triple fault: all bytes flushed before the
+ * one fault line, identical with and without batching. */
+static void test_print_fault_same(const char *mode)
+{
+    static struct skvm_result fast, slow;
+    char f[32], g[256];
+
+    guest(g, sizeof(g), "print_fault", mode);
+    RUN(&fast, flag(f, sizeof(f), mode), g);
+    skip_if_host_cannot(&fast, mode);
+    RUN(&slow, f, "--no-coalesce", g);
+    cr_assert_eq(fast.code, 4, "exit %d; stderr: %s", fast.code, fast.err);
+    cr_assert_eq(slow.code, 4, "exit %d; stderr: %s", slow.code, slow.err);
+    cr_assert_str_eq(fast.out, print_fault_out(1));
+    cr_assert_str_eq(slow.out, fast.out);
+    cr_assert_str_eq(fast.err, slow.err);
+    cr_assert_eq(count_lines(fast.err), 1, "one stderr line: %s", fast.err);
+}
+
+/* A timeout stops a spinning guest; batching changes nothing there. */
+static void test_spin_timeout(const char *mode)
+{
+    static struct skvm_result r;
+    char f[32], g[256];
+
+    RUN(&r, flag(f, sizeof(f), mode), "--timeout", "0.2",
+        guest(g, sizeof(g), "spin", mode));
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 124, "exit %d; stderr: %s", r.code, r.err);
+}
+
+/* Each run starts from the loaded image: "81" every time, RAX 8. */
+static void test_repeat_restores(const char *mode)
+{
+    static struct skvm_result r;
+    char f[32], g[256];
+
+    RUN(&r, flag(f, sizeof(f), mode), "--repeat", "5", "--expect-rax", "8",
+        "--expect-mem", "0x8000=1", guest(g, sizeof(g), "counter", mode));
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 0, "exit %d; stderr: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, "81\n81\n81\n81\n81\n");
+}
+
+/* Every run is checked: a wrong expectation fails with run 1 named. */
+static void test_repeat_checks_each(const char *mode)
+{
+    static struct skvm_result r;
+    char f[32], g[256];
+
+    RUN(&r, flag(f, sizeof(f), mode), "--repeat", "3", "--expect-rax", "9",
+        guest(g, sizeof(g), "counter", mode));
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 1, "exit %d; stderr: %s", r.code, r.err);
+    cr_assert(strstr(r.err, "run 1 of 3: check failed"), "%s", r.err);
+    cr_assert_eq(count_lines(r.err), 1);
+    cr_assert_str_eq(r.out, "81\n81\n81\n", "all runs ran");
+}
+
+/* The built-in guest N times: N greetings, exit 0. */
+static void test_repeat_hello(const char *mode)
+{
+    static struct skvm_result once, r;
+    static char want[3 * sizeof(once.out)];
+    char f[32];
+
+    RUN(&once, flag(f, sizeof(f), mode));
+    skip_if_host_cannot(&once, mode);
+    RUN(&r, f, "--repeat", "3");
+    cr_assert_eq(r.code, 0, "exit %d; stderr: %s", r.code, r.err);
+    cr_assert(strlen(once.out) > 0);
+    strcpy(want, once.out);
+    strcat(want, once.out);
+    strcat(want, once.out);
+    cr_assert_str_eq(r.out, want);
+}
+
+/* A faulting guest repeated: exit 4 (the worst), every run's output. */
+static void test_repeat_fault(const char *mode)
+{
+    static struct skvm_result r;
+    char f[32], g[256];
+
+    RUN(&r, flag(f, sizeof(f), mode), "--repeat", "2",
+        guest(g, sizeof(g), "print_fault", mode));
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 4, "exit %d; stderr: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, print_fault_out(2));
+    cr_assert(strstr(r.err, "run 1 of 2: "), "%s", r.err);
+}
+
+#define FAST_TESTS(mode)                                                      \
+    Test(fastpath, hello_same_##mode) { test_hello_same(#mode); }             \
+    Test(fastpath, spin_timeout_##mode) { test_spin_timeout(#mode); }         \
+    Test(fastpath, repeat_restores_##mode) { test_repeat_restores(#mode); }   \
+    Test(fastpath, repeat_checks_each_##mode)                                 \
+    {                                                                         \
+        test_repeat_checks_each(#mode);                                       \
+    }                                                                         \
+    Test(fastpath, repeat_hello_##mode) { test_repeat_hello(#mode); }
+
+/* print_fault: 32/64-bit only; real mode's fault path goes through KVM's
+ * emulator on kvm-pvm and is covered by test_run.c's fault rows. */
+#define FAULT_TESTS(mode)                                                     \
+    Test(fastpath, print_fault_same_##mode)                                   \
+    {                                                                         \
+        test_print_fault_same(#mode);                                         \
+    }                                                                         \
+    Test(fastpath, repeat_fault_##mode) { test_repeat_fault(#mode); }
+
+FAST_TESTS(long)
+FAST_TESTS(protected)
+FAST_TESTS(paged32)
+FAST_TESTS(real)
+FAULT_TESTS(long)
+FAULT_TESTS(protected)
+FAULT_TESTS(paged32)
+
+Test(fastpath, repeat_bad_count)
+{
+    static struct skvm_result r;
+    static const char *const bad[] = {"0", "-1", "x", "1000001", ""};
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        RUN(&r, "--repeat", bad[i]);
+        cr_assert_eq(r.code, 2, "--repeat '%s': exit %d", bad[i], r.code);
+        cr_assert(strstr(r.err, "--repeat"), "%s", r.err);
+        cr_assert_eq(count_lines(r.err), 1);
+    }
+}
