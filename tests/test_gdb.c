@@ -257,13 +257,15 @@ static void test_break_step_rw(const char *mode)
                  "0x400=42"),
             CMDS("hbreak *0x10", "continue", "p/x $pc", print_a, "stepi",
                  "p/x $pc", "x/s 0x80", set_a, "set var *(int *)0x90 = 41",
-                 "x/1dw 0x90", "continue"));
+                 "x/1dw 0x90", "x/1xb 0x7fff0000", "continue"));
     expect_gdb(&s, "Hardware assisted breakpoint 1 at 0x10");
     expect_gdb(&s, "$1 = 0x10\n");
     expect_gdb(&s, "$2 = 7\n");
     expect_gdb(&s, "$3 = 0x20\n");
     expect_gdb(&s, "\"gdb-data\"");
     expect_gdb(&s, ":\t41\n");
+    /* Past the 2 MiB of RAM: refused (E01), gdb says so, the run goes on. */
+    expect_gdb(&s, "Cannot access memory at address 0x7fff0000");
     expect_gdb(&s, "exited normally");
     cr_assert_eq(s.kvm_r.code, 0, "exit %d: %s", s.kvm_r.code, s.kvm_r.err);
 }
