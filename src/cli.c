@@ -213,6 +213,42 @@ static int set_version(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_stats(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->stats = true;
+    return 0;
+}
+
+static int set_trace(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->trace = true;
+    return 0;
+}
+
+static int set_json(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->json = true;
+    return 0;
+}
+
+static int set_dump(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->dump = true;
+    return 0;
+}
+
+static int set_console(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (!*v)
+        return skvm_fail(err, SKVM_USAGE, "--console file name is empty");
+    o->console_path = v;
+    return 0;
+}
+
 static const struct option_def option_defs[] = {
     {"mem", 0, "SIZE", set_mem},
     {"guest", 0, "FILE", set_guest},
@@ -226,10 +262,31 @@ static const struct option_def option_defs[] = {
     {"no-coalesce", 0, NULL, set_no_coalesce},
     {"repeat", 0, "N", set_repeat},
     {"probe", 0, NULL, set_probe},
+    {"stats", 0, NULL, set_stats},
+    {"trace", 0, NULL, set_trace},
+    {"json", 0, NULL, set_json},
+    {"dump", 0, NULL, set_dump},
+    {"console", 0, "FILE", set_console},
     {"help", 'h', NULL, set_help},
     {"version", 'V', NULL, set_version},
 };
 #define N_OPTION_DEFS (sizeof(option_defs) / sizeof(option_defs[0]))
+
+const char *cli_option_name(size_t i)
+{
+    return i < N_OPTION_DEFS ? option_defs[i].name : NULL;
+}
+
+bool cli_wants_json(int argc, char *const argv[])
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "--json") == 0)
+            return true;
+    }
+    return false;
+}
 
 static int set_mode(struct options *o, const struct mode *m,
                     struct skvm_err *err)
@@ -467,6 +524,27 @@ void cli_usage(FILE *out)
             "  -h, --help          this text\n"
             "  -V, --version       version\n"
             "\n"
+            "Diagnostics (all off by default):\n"
+            "  --stats             at the end, VM exits by reason, port I/O "
+            "by port and\n"
+            "                      direction, hypercalls, time in KVM_RUN "
+            "vs the host\n"
+            "  --trace             one stderr line per VM exit (reason, "
+            "port/address,\n"
+            "                      value, RIP) as it happens\n"
+            "  --json              one JSON object on stdout at the end "
+            "(mode, result,\n"
+            "                      exit code, checks, stats, fault); guest "
+            "output then\n"
+            "                      goes to stderr unless --console says\n"
+            "  --dump              print the crash report (registers, "
+            "disassembly) even\n"
+            "                      when the guest passes (default: only on "
+            "a fault)\n"
+            "  --console FILE      write guest console output (port 0xE9) "
+            "to FILE\n"
+            "                      (default: stdout; stderr with --json)\n"
+            "\n"
             "Built-in guests print a greeting on port 0xE9, store 42 at "
             "0x%x and set RAX=42;\n"
             "the host checks both. Custom guests are checked only as asked.\n"
@@ -482,7 +560,7 @@ void cli_usage(FILE *out)
             "       missing capability, mode not supported)\n"
             "  4    guest crashed (triple fault, internal error, bad port, "
             "bad hypercall,\n"
-            "       unexpected exit)\n"
+            "       unexpected exit); a crash report goes to stderr first\n"
             "  124  --timeout expired\n"
             "  128+N  stopped by signal N\n",
             LAYOUT_RESULT_ADDR);

@@ -41,6 +41,12 @@ struct options {
     bool no_coalesce;    /* one VM exit per console byte (console.h) */
     uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
     bool probe, help, version;
+    /* Diagnostics (outcome.h): */
+    bool stats;           /* --stats: exit/port/time table at the end */
+    bool trace;           /* --trace: one stderr line per VM exit */
+    bool json;            /* --json: one JSON object on stdout at the end */
+    bool dump;            /* --dump: crash report even when the run passes */
+    const char *console_path; /* --console FILE: guest console output */
 };
 
 int cli_parse(int argc, char *const argv[], struct options *opts,
@@ -53,5 +59,13 @@ int cli_parse_size(const char *s, uint64_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 
 void cli_usage(FILE *out);
+
+/* The option table, for tests that hold --help and the man page to it:
+ * the long name of option i (without "--"), or NULL past the end. */
+const char *cli_option_name(size_t i);
+
+/* True when argv asks for --json (before any "--"), even if parsing
+ * stops earlier at a bad argument: the failure is then told in JSON. */
+bool cli_wants_json(int argc, char *const argv[]);
 
 #endif

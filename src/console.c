@@ -12,10 +12,10 @@
 /* Bytes gathered per write(2) while draining. */
 #define CONSOLE_BUF 4096
 
-void console_write(const uint8_t *buf, size_t len)
+static void write_all(int fd, const uint8_t *buf, size_t len)
 {
     while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, buf, len);
+        ssize_t n = write(fd, buf, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -25,13 +25,23 @@ void console_write(const uint8_t *buf, size_t len)
     }
 }
 
+void console_write(const uint8_t *buf, size_t len)
+{
+    write_all(STDOUT_FILENO, buf, len);
+}
+
+void console_set_output(struct vm *vm, int fd)
+{
+    vm->console.out_fd = fd;
+}
+
 int console_setup(struct vm *vm, bool enable, struct skvm_err *err)
 {
     long page = sysconf(_SC_PAGESIZE);
     size_t ring_off;
 
     (void)err;
-    vm->console = (struct console){0};
+    vm->console = (struct console){.out_fd = STDOUT_FILENO};
     if (!enable || page <= 0 ||
         ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0)
         return 0;
@@ -73,7 +83,7 @@ void console_close(struct vm *vm)
         return;
     /* Cheaper than leaving it to VM destruction (see console.h). */
     (void)ioctl(vm->vm_fd, KVM_UNREGISTER_COALESCED_MMIO, &zone);
-    vm->console = (struct console){0};
+    vm->console = (struct console){.out_fd = STDOUT_FILENO};
 }
 
 void console_drain(struct vm *vm)
@@ -96,7 +106,7 @@ void console_drain(struct vm *vm)
         if (e->pio && e->phys_addr == LAYOUT_PORT_CONSOLE && e->len == 1) {
             buf[n++] = e->data[0];
             if (n == sizeof(buf)) {
-                console_write(buf, n);
+                write_all(vm->console.out_fd, buf, n);
                 n = 0;
             }
         }
@@ -104,5 +114,5 @@ void console_drain(struct vm *vm)
         /* Release: done reading the entry before KVM may reuse it. */
         __atomic_store_n(&ring->first, first, __ATOMIC_RELEASE);
     }
-    console_write(buf, n);
+    write_all(vm->console.out_fd, buf, n);
 }

@@ -43,6 +43,8 @@ struct console {
     uint32_t ring_max;                    /* entries in the ring */
     bool wanted;   /* batching allowed and the host can do it */
     uint64_t exit_bytes; /* console bytes that came through exits */
+    int out_fd;          /* where drained bytes go: stdout unless
+                            console_set_output() says otherwise */
 };
 
 /* Allow batching for vm when enable and the host has the capability
@@ -56,7 +58,10 @@ void console_note_exit(struct vm *vm, uint32_t bytes);
 /* Unregister the zone; vm_close() calls it before destroying the VM. */
 void console_close(struct vm *vm);
 
-/* Write whatever the ring holds to stdout, oldest first. */
+/* Send drained bytes to fd (--console FILE, or stderr with --json). */
+void console_set_output(struct vm *vm, int fd);
+
+/* Write whatever the ring holds to the output fd, oldest first. */
 void console_drain(struct vm *vm);
 
 /* write(2) all of buf to stdout, retrying short writes and EINTR; a

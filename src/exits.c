@@ -13,6 +13,7 @@
 #include "gdbstub.h"
 #include "hypercall.h"
 #include "layout.h"
+#include "trace.h"
 #include "vcpu.h"
 
 /* The handler's only job: note the signal and kick the vCPU out. */
@@ -94,11 +95,13 @@ static uint64_t guest_rip(const struct vm *vm)
 /* Port I/O: the console and hypercalls (src/hypercall.c). The vCPU's
  * sregs are read here, only for calls that translate a pointer, so the
  * dispatcher itself never touches KVM. A fault gets the RIP appended. */
-static int handle_io(struct vm *vm, struct hc_ctx *hc, struct skvm_err *err)
+static int handle_io(struct vm *vm, struct hc_ctx *hc,
+                     struct skvm_stats *stats, struct skvm_err *err)
 {
     struct kvm_sregs sregs, *sp = NULL;
     int rc;
 
+    stats_count_port_io(stats, vm->run);
     if (hypercall_needs_sregs(vm->run, vm->run_size)) {
         if (vcpu_get_sregs(vm, &sregs, err) < 0)
             return -1;
@@ -125,11 +128,22 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
     const char *name = exit_reason_name(run->exit_reason);
 
     switch (run->exit_reason) {
-    case KVM_EXIT_SHUTDOWN:
+    case KVM_EXIT_SHUTDOWN: {
+        struct kvm_regs regs;
+        struct kvm_sregs sregs;
+        struct skvm_err ignored;
+        if (vcpu_get_regs(vm, &regs, &ignored) == 0 &&
+            vcpu_get_sregs(vm, &sregs, &ignored) == 0 &&
+            vcpu_is_reset_state(&regs, &sregs))
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "guest triple fault (KVM_EXIT_SHUTDOWN); the host "
+                             "reset the vCPU (AMD), so the faulting RIP is "
+                             "unknown");
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "guest triple fault (KVM_EXIT_SHUTDOWN) at RIP "
                          "0x%llx",
                          rip);
+    }
     case KVM_EXIT_FAIL_ENTRY:
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "VM entry failed (KVM_EXIT_FAIL_ENTRY, hardware "
@@ -171,16 +185,17 @@ static int stopped_by_signal(int signo, const struct run_opts *opts,
 }
 
 int run_guest(struct vm *vm, const struct run_opts *opts,
-              struct run_stats *stats, struct skvm_err *err)
+              struct skvm_stats *stats, struct skvm_err *err)
 {
     struct sigaction saved[N_STOP_SIGNALS];
     struct hc_ctx hc;
     int rc = -1;
 
-    hypercall_init(&hc, &vm->mem, STDOUT_FILENO);
+    hypercall_init(&hc, &vm->mem, opts->console_fd);
 
     vm->run->immediate_exit = 0;
     signals_arm(vm->run, opts->timeout_s, saved);
+    stats_loop_begin(stats);
     for (;;) {
         /* gdb first: while the guest is stopped the stub waits for gdb. */
         int gdb = opts->gdb ? gdbstub_before_run(opts->gdb, err) : GDBSTUB_RUN;
@@ -192,8 +207,10 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         }
         if (gdb == GDBSTUB_RECHECK)
             continue;
+        stats_run_begin(stats);
         int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
         int run_errno = errno;
+        stats_run_end(stats);
         console_drain(vm); /* batched output first: keeps the order */
         if (run_rc < 0) {
             if (run_errno == EINTR || run_errno == EAGAIN)
@@ -202,7 +219,9 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
                       strerror(run_errno));
             break;
         }
-        stats->exits++;
+        stats_count_exit(stats, vm->run->exit_reason);
+        if (opts->trace)
+            trace_exit(stderr, vm, stats->exits);
         if (opts->gdb && gdbstub_after_exit(opts->gdb))
             continue; /* a breakpoint or step: gdb decides what next */
         if (vm->run->exit_reason == KVM_EXIT_HLT) {
@@ -211,7 +230,7 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         }
         if (vm->run->exit_reason == KVM_EXIT_IO) {
             hc.exits = stats->exits;
-            int io = handle_io(vm, &hc, err);
+            int io = handle_io(vm, &hc, stats, err);
             if (io == HC_CONTINUE)
                 continue;
             if (io == HC_EXITED) /* exit(0) passes like HLT */
@@ -224,6 +243,7 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
     console_drain(vm);
     if (opts->gdb)
         gdbstub_end(opts->gdb, rc, err);
+    stats_loop_end(stats);
     signals_disarm(saved);
     vm->run->immediate_exit = 0;
     return rc;

@@ -15,22 +15,24 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "err.h"
+#include "stats.h"
 #include "vm.h"
 
 struct gdbstub;
 
 struct run_opts {
     double timeout_s; /* 0 = none */
+    int console_fd;   /* where port 0xE9 bytes go (stdout unless --json) */
+    bool trace;       /* --trace: one stderr line per exit (trace.h) */
     struct gdbstub *gdb; /* --gdb: the stub gets each stop (gdbstub.h) */
 };
 
-struct run_stats {
-    uint64_t exits; /* VM exits, this run */
-};
-
+/* Counts every exit into `stats` (stats.h), timing KVM_RUN if asked. */
 int run_guest(struct vm *vm, const struct run_opts *opts,
-              struct run_stats *stats, struct skvm_err *err);
+              struct skvm_stats *stats, struct skvm_err *err);
 
 /* "KVM_EXIT_SHUTDOWN" etc., or NULL if unknown. */
 const char *exit_reason_name(uint32_t reason);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "outcome.h"
 #include "runner.h"
 
 #ifndef SKVM_VERSION
@@ -15,7 +16,9 @@ int main(int argc, char **argv)
 {
     struct options opts;
     struct skvm_err err = {0};
+    static struct outcome out; /* large: not on the stack */
 
+    outcome_init(&out);
     if (cli_parse(argc, argv, &opts, &err) < 0)
         goto fail;
     if (opts.help) {
@@ -30,10 +33,16 @@ int main(int argc, char **argv)
         runner_probe(stdout);
         return 0;
     }
-    if (cli_validate(&opts, &err) < 0 || runner_run(&opts, &err) < 0)
+    outcome_configure(&out, &opts);
+    if (cli_validate(&opts, &err) < 0 ||
+        runner_run_outcome(&opts, &out, &err) < 0)
         goto fail;
+    outcome_print(&opts, &out, NULL);
     return 0;
 fail:
+    opts.json = opts.json || cli_wants_json(argc, argv);
+    /* Diagnostics first; the one-line error stays the last stderr line. */
+    outcome_print(&opts, &out, &err);
     fflush(stdout);
     fprintf(stderr, "simple-kvm: %s\n", err.msg);
     return skvm_exit_code(&err);

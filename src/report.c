@@ -12,7 +12,20 @@ struct failures {
     char text[sizeof(((struct skvm_err *)0)->msg)];
     size_t len;
     unsigned count;
+    struct check_list *list; /* or NULL */
 };
+
+static struct check_item *record(struct failures *f, const char *what)
+{
+    struct check_item *c;
+
+    if (!f->list || f->list->n == REPORT_MAX_CHECKS)
+        return NULL;
+    c = &f->list->items[f->list->n++];
+    memset(c, 0, sizeof(*c));
+    snprintf(c->what, sizeof(c->what), "%s", what);
+    return c;
+}
 
 static void add_failure(struct failures *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -43,6 +56,13 @@ static void check_rax(const struct kvm_regs *regs, const struct mode *m,
     uint64_t got = regs->rax & mask;
     const char *reg = m->word_size == 2 ? "AX" : m->word_size == 4 ? "EAX" : "RAX";
 
+    struct check_item *c = record(f, reg);
+    if (c) {
+        c->readable = true;
+        c->expected = want;
+        c->got = got;
+        c->ok = got == want;
+    }
     if (got != want)
         add_failure(f, "%s is %llu, expected %llu", reg,
                     (unsigned long long)got, (unsigned long long)want);
@@ -51,9 +71,23 @@ static void check_rax(const struct kvm_regs *regs, const struct mode *m,
 static void check_mem(const struct vm *vm, const struct mode *m,
                       uint64_t addr, uint64_t want, struct failures *f)
 {
-    uint64_t got;
+    uint64_t got = 0;
+    char what[48];
+    bool readable =
+        guestmem_read_uint(&vm->mem, addr, m->word_size, &got) == 0;
 
-    if (guestmem_read_uint(&vm->mem, addr, m->word_size, &got) < 0)
+    snprintf(what, sizeof(what), "%u-byte word at 0x%llx", m->word_size,
+             (unsigned long long)addr);
+    struct check_item *c = record(f, what);
+    if (c) {
+        c->is_mem = true;
+        c->addr = addr;
+        c->readable = readable;
+        c->expected = want;
+        c->got = got;
+        c->ok = readable && got == want;
+    }
+    if (!readable)
         add_failure(f, "[0x%llx] is outside guest memory",
                     (unsigned long long)addr);
     else if (got != want)
@@ -65,7 +99,14 @@ static void check_mem(const struct vm *vm, const struct mode *m,
 int report_checks(const struct vm *vm, const struct options *o,
                   bool builtin_checks, struct skvm_err *err)
 {
-    struct failures f = {.len = 0};
+    return report_checks_list(vm, o, builtin_checks, NULL, err);
+}
+
+int report_checks_list(const struct vm *vm, const struct options *o,
+                       bool builtin_checks, struct check_list *list,
+                       struct skvm_err *err)
+{
+    struct failures f = {.len = 0, .list = list};
     struct kvm_regs regs;
 
     if (vcpu_get_regs(vm, &regs, err) < 0)

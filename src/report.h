@@ -16,8 +16,28 @@
 #include "vm.h"
 
 #define REPORT_BUILTIN_VALUE 42
+#define REPORT_MAX_CHECKS (2 + 1 + CLI_MAX_EXPECT_MEM)
+
+/* Each check as data, for --json. */
+struct check_item {
+    char what[48];     /* "RAX", "word at 0x400" */
+    uint64_t addr;     /* memory checks */
+    bool is_mem;
+    bool readable;     /* memory checks: the address was RAM */
+    uint64_t expected, got;
+    bool ok;
+};
+
+struct check_list {
+    unsigned n;
+    struct check_item items[REPORT_MAX_CHECKS];
+};
 
 int report_checks(const struct vm *vm, const struct options *opts,
                   bool builtin_checks, struct skvm_err *err);
+/* The same, also recording every check in `list` (may be NULL). */
+int report_checks_list(const struct vm *vm, const struct options *opts,
+                       bool builtin_checks, struct check_list *list,
+                       struct skvm_err *err);
 
 #endif

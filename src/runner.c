@@ -1,9 +1,11 @@
 /* runner.c - putting the modules together for one run. */
 #include "runner.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -16,6 +18,25 @@
 #include "vm.h"
 
 #define PROBE_TIMEOUT_S 5.0
+
+#define CONSOLE_FILE_MODE 0644
+
+/* Where the guest's console bytes go: --console FILE, else stdout, or
+ * stderr with --json so stdout stays one valid JSON object. */
+static int console_open(const struct options *o, struct skvm_err *err)
+{
+    int fd;
+
+    if (!o->console_path)
+        return o->json ? STDERR_FILENO : STDOUT_FILENO;
+    fd = open(o->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+              CONSOLE_FILE_MODE);
+    if (fd < 0)
+        return skvm_fail(err, SKVM_USAGE, "cannot open --console file '%s': "
+                                          "%s",
+                         o->console_path, strerror(errno));
+    return fd;
+}
 
 /* A run's failure outranks another's when its exit code is worse: a
  * fault over a failed check, a timeout or signal over both. */
@@ -34,28 +55,50 @@ static bool ends_repeat(const struct skvm_err *e)
 /* Runs 1..N of a loaded guest; each checked as a single run would be.
  * err gets the worst run's failure, named by its run number. */
 static int run_repeats(struct vm *vm, struct rerun *rr,
-                       const struct options *o, const struct image *img,
-                       bool builtin, struct gdbstub *gdb,
+                       const struct options *o, const struct run_opts *ropts,
+                       const struct image *img, bool builtin,
+                       struct skvm_stats *stats, struct outcome *out,
                        struct skvm_err *err)
 {
-    struct run_opts ropts = {.timeout_s = o->timeout_s, .gdb = gdb};
     struct skvm_err worst = {.status = SKVM_PASS};
     uint64_t worst_run = 0;
 
     for (uint64_t i = 0; i < o->repeat; i++) {
-        struct run_stats stats = {0};
         struct skvm_err e = {.status = SKVM_PASS};
-        if ((i > 0 && rerun_restore(vm, rr, o->mode, o->load_addr, o->entry,
-                                    img, &e) < 0) ||
-            run_guest(vm, &ropts, &stats, &e) < 0 ||
-            report_checks(vm, o, builtin, &e) < 0) {
+        bool ran = false;
+        int rc = 0;
+        if (i > 0)
+            rc = rerun_restore(vm, rr, o->mode, o->load_addr, o->entry, img,
+                               &e);
+        if (rc == 0) {
+            ran = true;
+            rc = run_guest(vm, ropts, stats, &e);
+        }
+        if (out && ran) {
+            out->ran = true;
+            out->checked = rc == 0;
+            out->checks.n = 0; /* the last run's checks are the ones told */
+        }
+        if (rc == 0)
+            rc = report_checks_list(vm, o, builtin,
+                                    out ? &out->checks : NULL, &e);
+        if (rc < 0) {
             if (worst_run == 0 || worse(&e, &worst)) {
                 worst = e;
                 worst_run = i + 1;
+                /* The vCPU state is only there while the VM is. */
+                if (out && ran && e.status == SKVM_GUEST_FAULT) {
+                    crash_capture(vm, &out->crash);
+                    out->have_crash = true;
+                }
             }
             if (ends_repeat(&e))
                 break;
         }
+    }
+    if (out && o->dump && !out->have_crash) {
+        crash_capture(vm, &out->crash);
+        out->have_crash = true;
     }
     if (worst_run == 0)
         return 0;
@@ -69,16 +112,28 @@ static int run_repeats(struct vm *vm, struct rerun *rr,
 
 int runner_run(const struct options *o, struct skvm_err *err)
 {
+    return runner_run_outcome(o, NULL, err);
+}
+
+int runner_run_outcome(const struct options *o, struct outcome *out,
+                       struct skvm_err *err)
+{
     const struct guest_blob *blob = NULL;
+    struct run_opts ropts = {.timeout_s = o->timeout_s, .trace = o->trace};
+    struct skvm_stats local_stats;
+    struct skvm_stats *stats = out ? &out->stats : &local_stats;
     struct rerun rr = {0};
-    struct gdbstub *gdb = NULL;
     struct image img;
     struct vm vm;
     int rc = -1;
 
+    if (!out)
+        stats_init(&local_stats, false);
+    if ((ropts.console_fd = console_open(o, err)) < 0)
+        return -1;
     if (o->guest_path) {
         if (image_read_file(o->guest_path, o->mem_size, &img, err) < 0)
-            return -1;
+            goto out_console;
     } else {
         blob = o->guest_name ? mode_find_guest(o->mode, o->guest_name)
                              : &o->mode->guests[0];
@@ -88,23 +143,29 @@ int runner_run(const struct options *o, struct skvm_err *err)
         goto out_image;
     struct mode_env env = {.mem = &vm.mem, .gbpages = vm.gbpages,
                            .entry = o->entry};
-    if (console_setup(&vm, !o->no_coalesce, err) < 0 ||
-        (o->repeat > 1 && rerun_track(&vm, &rr, err) < 0) ||
+    if (console_setup(&vm, !o->no_coalesce, err) < 0)
+        goto out_vm;
+    console_set_output(&vm, ropts.console_fd);
+    if ((o->repeat > 1 && rerun_track(&vm, &rr, err) < 0) ||
         image_place(&env, o->mode, o->load_addr, &img, err) < 0 ||
         vcpu_configure(&vm, o->mode, o->entry, err) < 0 ||
-        (o->gdb_set && gdbstub_open(&gdb, o->gdb_port, o->mode, &vm, stderr,
-                                    err) < 0) ||
+        (o->gdb_set && gdbstub_open(&ropts.gdb, o->gdb_port, o->mode, &vm,
+                                    stderr, err) < 0) ||
         (o->repeat > 1 && rerun_snapshot(&vm, &rr, err) < 0) ||
-        run_repeats(&vm, &rr, o, &img, blob && blob->builtin_checks, gdb,
-                    err) < 0)
+        run_repeats(&vm, &rr, o, &ropts, &img, blob && blob->builtin_checks,
+                    stats, out, err) < 0)
         goto out_vm;
     rc = 0;
 out_vm:
-    gdbstub_close(gdb);
+    gdbstub_close(ropts.gdb);
     rerun_free(&rr);
     vm_close(&vm);
 out_image:
     image_free(&img);
+out_console:
+    if (ropts.console_fd != STDOUT_FILENO &&
+        ropts.console_fd != STDERR_FILENO)
+        close(ropts.console_fd);
     return rc;
 }
 

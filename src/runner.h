@@ -11,8 +11,13 @@
 
 #include "cli.h"
 #include "err.h"
+#include "outcome.h"
 
 int runner_run(const struct options *opts, struct skvm_err *err);
+/* The same, filling `out` (stats, checks, the vCPU state at a fault or
+ * with --dump) for outcome_print(); `out` may be NULL. */
+int runner_run_outcome(const struct options *opts, struct outcome *out,
+                       struct skvm_err *err);
 void runner_probe(FILE *out);
 
 #endif

@@ -21,6 +21,17 @@ static const struct bit_name bit_names[] = {
     {"EFER", X86_EFER_LMA_BIT, "EFER.LMA"},
 };
 
+#define RESET_CS_SELECTOR 0xF000
+#define RESET_CS_BASE     UINT64_C(0xFFFF0000)
+#define RESET_RIP         0xFFF0
+
+bool vcpu_is_reset_state(const struct kvm_regs *regs,
+                         const struct kvm_sregs *sregs)
+{
+    return regs->rip == RESET_RIP && sregs->cs.selector == RESET_CS_SELECTOR &&
+           sregs->cs.base == RESET_CS_BASE;
+}
+
 const char *vcpu_dropped_bit(const char *reg, uint64_t wanted, uint64_t got)
 {
     uint64_t dropped = wanted & ~got;

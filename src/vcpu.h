@@ -9,6 +9,7 @@
 #define SKVM_VCPU_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 
 #include "err.h"
 #include "mode.h"
@@ -21,6 +22,12 @@ int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
                   struct skvm_err *err);
 int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
                    struct skvm_err *err);
+
+/* True when the vCPU holds its power-on state (CS:IP F000:FFF0). AMD's
+ * SVM leaves the VMCB undefined after a shutdown, so KVM resets the vCPU:
+ * after KVM_EXIT_SHUTDOWN there the registers are not the faulting ones. */
+bool vcpu_is_reset_state(const struct kvm_regs *regs,
+                         const struct kvm_sregs *sregs);
 
 /* Name of the first bit set in `wanted` but clear in `got` for a control
  * register ("CR0.PG"), or NULL when every wanted bit is there. */

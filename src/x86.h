@@ -14,10 +14,14 @@
 /* CR0 (SDM 2.5) */
 #define X86_CR0_PE_BIT 0  /* protection enable */
 #define X86_CR0_MP_BIT 1  /* monitor coprocessor */
+#define X86_CR0_EM_BIT 2  /* x87 emulation: FPU instructions raise #NM */
+#define X86_CR0_TS_BIT 3  /* task switched: lazy FPU state */
 #define X86_CR0_ET_BIT 4  /* extension type (always 1 on modern CPUs) */
 #define X86_CR0_NE_BIT 5  /* native x87 error reporting */
 #define X86_CR0_WP_BIT 16 /* supervisor writes honour read-only pages */
 #define X86_CR0_AM_BIT 18 /* alignment mask */
+#define X86_CR0_NW_BIT 29 /* not write-through */
+#define X86_CR0_CD_BIT 30 /* cache disable */
 #define X86_CR0_PG_BIT 31 /* paging */
 #define X86_CR0_PE     X86_BIT(X86_CR0_PE_BIT)
 #define X86_CR0_MP     X86_BIT(X86_CR0_MP_BIT)
@@ -26,11 +30,33 @@
 #define X86_CR0_WP     X86_BIT(X86_CR0_WP_BIT)
 #define X86_CR0_AM     X86_BIT(X86_CR0_AM_BIT)
 #define X86_CR0_PG     X86_BIT(X86_CR0_PG_BIT)
+#define X86_CR0_EM     X86_BIT(X86_CR0_EM_BIT)
+#define X86_CR0_TS     X86_BIT(X86_CR0_TS_BIT)
+#define X86_CR0_NW     X86_BIT(X86_CR0_NW_BIT)
+#define X86_CR0_CD     X86_BIT(X86_CR0_CD_BIT)
 
 /* CR4 (SDM 2.5) */
-#define X86_CR4_PSE_BIT 4 /* 4 MiB pages with 32-bit paging */
-#define X86_CR4_PAE_BIT 5 /* physical address extension (long mode needs it) */
-#define X86_CR4_LA57_BIT 12 /* 5-level paging */
+#define X86_CR4_VME_BIT        0  /* virtual-8086 mode extensions */
+#define X86_CR4_PVI_BIT        1  /* protected-mode virtual interrupts */
+#define X86_CR4_TSD_BIT        2  /* RDTSC only at CPL 0 */
+#define X86_CR4_DE_BIT         3  /* debugging extensions */
+#define X86_CR4_PSE_BIT        4  /* 4 MiB pages with 32-bit paging */
+#define X86_CR4_PAE_BIT        5  /* physical address extension (long mode needs it) */
+#define X86_CR4_MCE_BIT        6  /* machine-check exceptions */
+#define X86_CR4_PGE_BIT        7  /* global pages */
+#define X86_CR4_PCE_BIT        8  /* RDPMC at any CPL */
+#define X86_CR4_OSFXSR_BIT     9  /* OS supports FXSAVE/FXRSTOR (SSE) */
+#define X86_CR4_OSXMMEXCPT_BIT 10 /* OS handles SIMD exceptions */
+#define X86_CR4_UMIP_BIT       11 /* SGDT/SIDT etc. only at CPL 0 */
+#define X86_CR4_LA57_BIT       12 /* 5-level paging */
+#define X86_CR4_VMXE_BIT       13 /* VMX enable */
+#define X86_CR4_SMXE_BIT       14 /* SMX enable */
+#define X86_CR4_FSGSBASE_BIT   16 /* RDFSBASE etc. */
+#define X86_CR4_PCIDE_BIT      17 /* process-context identifiers */
+#define X86_CR4_OSXSAVE_BIT    18 /* XSAVE and XGETBV */
+#define X86_CR4_SMEP_BIT       20 /* supervisor-mode execution prevention */
+#define X86_CR4_SMAP_BIT       21 /* supervisor-mode access prevention */
+#define X86_CR4_PKE_BIT        22 /* protection keys */
 #define X86_CR4_PSE     X86_BIT(X86_CR4_PSE_BIT)
 #define X86_CR4_PAE     X86_BIT(X86_CR4_PAE_BIT)
 #define X86_CR4_LA57    X86_BIT(X86_CR4_LA57_BIT)
@@ -40,6 +66,9 @@
 #define X86_EFER_LME_BIT 8  /* long mode enable */
 #define X86_EFER_LMA_BIT 10 /* long mode active */
 #define X86_EFER_NXE_BIT 11 /* no-execute enable */
+#define X86_EFER_SVME_BIT 12 /* AMD SVM enable */
+#define X86_EFER_LMSLE_BIT 13 /* AMD long-mode segment limit enable */
+#define X86_EFER_FFXSR_BIT 14 /* AMD fast FXSAVE/FXRSTOR */
 #define X86_EFER_SCE     X86_BIT(X86_EFER_SCE_BIT)
 #define X86_EFER_LME     X86_BIT(X86_EFER_LME_BIT)
 #define X86_EFER_LMA     X86_BIT(X86_EFER_LMA_BIT)
@@ -48,6 +77,19 @@
 /* RFLAGS: bit 1 is reserved and must be 1 (SDM 3.4.3) */
 #define X86_RFLAGS_RESERVED_BIT 1
 #define X86_RFLAGS_RESERVED     X86_BIT(X86_RFLAGS_RESERVED_BIT)
+
+/* RFLAGS status and control bits (SDM 3.4.3), for crash reports */
+#define X86_RFLAGS_CF_BIT 0  /* carry */
+#define X86_RFLAGS_PF_BIT 2  /* parity */
+#define X86_RFLAGS_AF_BIT 4  /* auxiliary carry */
+#define X86_RFLAGS_ZF_BIT 6  /* zero */
+#define X86_RFLAGS_SF_BIT 7  /* sign */
+#define X86_RFLAGS_TF_BIT 8  /* trap (single step) */
+#define X86_RFLAGS_IF_BIT 9  /* interrupts enabled */
+#define X86_RFLAGS_DF_BIT 10 /* direction: string ops count down */
+#define X86_RFLAGS_OF_BIT 11 /* overflow */
+#define X86_RFLAGS_VM_BIT 17 /* virtual-8086 mode */
+#define X86_RFLAGS_AC_BIT 18 /* alignment check */
 
 /* CR0 every protected-style mode here uses, as the issue and Linux do. */
 #define X86_CR0_PROTECTED \

@@ -83,3 +83,45 @@ size_t count_lines(const char *s)
         n += *s == '\n';
     return n;
 }
+
+const char *last_line(const char *s)
+{
+    static char line[1024];
+    size_t len = strlen(s);
+
+    while (len > 0 && s[len - 1] == '\n')
+        len--;
+    size_t start = len;
+    while (start > 0 && s[start - 1] != '\n')
+        start--;
+    snprintf(line, sizeof(line), "%.*s", (int)(len - start), s + start);
+    return line;
+}
+
+/* Kept in step with guests/<mode>.asm. */
+static const char *const greetings[][2] = {
+    {"long", "Hello from long mode: 64-bit code, 4-level paging.\n"},
+    {"protected",
+     "Hello from protected mode: 32-bit code, flat segments, no paging.\n"},
+    {"paged32", "Hello from paged32 mode: 32-bit code, 32-bit paging with "
+                "4 MiB pages.\n"},
+    {"real", "Hello from real mode: 16-bit code, segment:offset "
+             "addressing.\n"},
+};
+
+const char *hello_greeting(const char *mode)
+{
+    for (size_t i = 0; i < sizeof(greetings) / sizeof(greetings[0]); i++)
+        if (strcmp(greetings[i][0], mode) == 0)
+            return greetings[i][1];
+    cr_assert_fail("no greeting for %s", mode);
+    return NULL;
+}
+
+const char *skip_crash_report(const char *s)
+{
+    static const char end[] = "=== end of crash report ===\n";
+    const char *p = strstr(s, end);
+
+    return p ? p + sizeof(end) - 1 : s;
+}

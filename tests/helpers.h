@@ -13,7 +13,7 @@
 struct skvm_result {
     int code; /* exit code, or 128 + signal */
     char out[65536];
-    char err[4096];
+    char err[65536]; /* room for a crash report or a --trace */
 };
 
 /* argv is NULL-terminated and excludes the program name. */
@@ -29,5 +29,15 @@ void skip_if_host_cannot(const struct skvm_result *r, const char *mode);
 
 /* Count lines in s. */
 size_t count_lines(const char *s);
+
+/* stderr after the crash report a guest fault prints (src/crash.h), i.e.
+ * the one-line error; s itself when there is no report. */
+const char *skip_crash_report(const char *s);
+
+/* The last line of s (without its newline) in a static buffer. */
+const char *last_line(const char *s);
+
+/* What the built-in hello guest of `mode` prints. */
+const char *hello_greeting(const char *mode);
 
 #endif

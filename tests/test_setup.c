@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "mode.h"
 #include "segments.h"
+#include "vcpu.h"
 #include "x86.h"
 
 /* Standard flat descriptors, as Linux and kvm-unit-tests write them. */
@@ -336,4 +337,19 @@ Test(modes_setup, table_is_complete)
                   "%s has a non-empty default guest", m->name);
         cr_assert_str_eq(m->guests[0].name, "hello");
     }
+}
+
+/* After KVM_EXIT_SHUTDOWN on AMD, KVM resets the vCPU; the crash report
+ * must recognise that state rather than blame RIP 0xFFF0. */
+Test(modes_setup, reset_state_recognised)
+{
+    struct kvm_regs regs = {.rip = 0xFFF0};
+    struct kvm_sregs sregs = {.cs = {.selector = 0xF000, .base = 0xFFFF0000}};
+
+    cr_assert(vcpu_is_reset_state(&regs, &sregs));
+    regs.rip = 0x1000;
+    cr_assert(!vcpu_is_reset_state(&regs, &sregs), "a guest RIP");
+    regs.rip = 0xFFF0;
+    sregs.cs.base = 0xF0000;
+    cr_assert(!vcpu_is_reset_state(&regs, &sregs), "real-mode CS F000");
 }
