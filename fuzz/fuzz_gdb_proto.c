@@ -56,10 +56,13 @@ static int write_mem(void *c, uint64_t a, const void *buf, size_t len)
     return 0;
 }
 
-static int bp(void *c, enum gdb_bp_type t, uint64_t a)
+static int bp(void *c, enum gdb_bp_type t, uint64_t a, uint64_t kind)
 {
     (void)c;
-    return (t == GDB_BP_SW || t == GDB_BP_HW) && a < FAKE_MEM ? 0 : -1;
+    if (t != GDB_BP_SW && t != GDB_BP_HW && t != GDB_BP_WRITE &&
+        t != GDB_BP_ACCESS)
+        abort(); /* the parser passes only the kinds it supports */
+    return a < FAKE_MEM && kind <= 8 ? 0 : -1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -527,7 +527,7 @@ static void handle_reg(const struct gdb_target *t, const char *p,
         reply_str(reply, "OK");
 }
 
-/* "Z0,addr,kind" / "z1,addr,kind"; Z2-Z4 (watchpoints) unsupported. */
+/* "Z0,addr,kind" ... "z4,addr,kind"; Z3 (read watch) unsupported. */
 static void handle_bp(const struct gdb_target *t, const char *p, char *reply,
                       bool insert)
 {
@@ -538,7 +538,8 @@ static void handle_bp(const struct gdb_target *t, const char *p, char *reply,
         return;
     }
     p++;
-    if (type != GDB_BP_SW && type != GDB_BP_HW) {
+    if (type != GDB_BP_SW && type != GDB_BP_HW && type != GDB_BP_WRITE &&
+        type != GDB_BP_ACCESS) {
         reply_str(reply, ""); /* gdb then knows this kind is unsupported */
         return;
     }
@@ -547,8 +548,9 @@ static void handle_bp(const struct gdb_target *t, const char *p, char *reply,
         reply_str(reply, REPLY_ERROR);
         return;
     }
-    int rc = insert ? t->insert_bp(t->ctx, (enum gdb_bp_type)type, addr)
-                    : t->remove_bp(t->ctx, (enum gdb_bp_type)type, addr);
+    enum gdb_bp_type bt = (enum gdb_bp_type)type;
+    int rc = insert ? t->insert_bp(t->ctx, bt, addr, kind)
+                    : t->remove_bp(t->ctx, bt, addr, kind);
     reply_str(reply, rc < 0 ? REPLY_ERROR : "OK");
 }
 
@@ -607,6 +609,14 @@ static bool starts(const char *s, const char *prefix)
 void gdb_stop_reply(int sig, char *reply, size_t cap)
 {
     snprintf(reply, cap, "T%02xthread:1;", (unsigned)sig & 0xFF);
+}
+
+void gdb_watch_reply(enum gdb_bp_type type, uint64_t addr, char *reply,
+                     size_t cap)
+{
+    snprintf(reply, cap, "T%02x%s:%llx;thread:1;", GDB_SIGTRAP,
+             type == GDB_BP_ACCESS ? "awatch" : "watch",
+             (unsigned long long)addr);
 }
 
 void gdb_console_reply(const char *text, char *reply, size_t cap)

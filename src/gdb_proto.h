@@ -107,8 +107,11 @@ const char *gdb_target_xml(enum gdb_arch arch);
 /* ---- commands ---- */
 
 enum gdb_bp_type {
-    GDB_BP_SW = 0, /* Z0: int3 */
-    GDB_BP_HW = 1, /* Z1: debug register */
+    GDB_BP_SW = 0,     /* Z0: int3 */
+    GDB_BP_HW = 1,     /* Z1: debug register, execute */
+    GDB_BP_WRITE = 2,  /* Z2: debug register, data write */
+    GDB_BP_ACCESS = 4, /* Z4: debug register, data read or write */
+    /* Z3 (read only) has no x86 debug-register form: "" (unsupported). */
 };
 
 /* What the target can do; each returns 0 or -1 (answered "E01"). */
@@ -120,8 +123,11 @@ struct gdb_target {
     /* Linear address; len <= GDB_MEM_MAX. */
     int (*read_mem)(void *ctx, uint64_t addr, void *buf, size_t len);
     int (*write_mem)(void *ctx, uint64_t addr, const void *buf, size_t len);
-    int (*insert_bp)(void *ctx, enum gdb_bp_type type, uint64_t addr);
-    int (*remove_bp)(void *ctx, enum gdb_bp_type type, uint64_t addr);
+    /* kind: gdb's length in bytes (watchpoints) or insn size hint. */
+    int (*insert_bp)(void *ctx, enum gdb_bp_type type, uint64_t addr,
+                     uint64_t kind);
+    int (*remove_bp)(void *ctx, enum gdb_bp_type type, uint64_t addr,
+                     uint64_t kind);
 };
 
 enum gdb_action {
@@ -139,6 +145,9 @@ enum gdb_action gdb_handle(const struct gdb_target *t, const char *packet,
 
 /* "T05" etc. for a stop with signal sig. */
 void gdb_stop_reply(int sig, char *reply, size_t cap);
+/* "T05watch:ADDR;..." (or awatch) for a watchpoint hit at data addr. */
+void gdb_watch_reply(enum gdb_bp_type type, uint64_t addr, char *reply,
+                     size_t cap);
 /* An 'O' console-output packet carrying text (hex-encoded). */
 void gdb_console_reply(const char *text, char *reply, size_t cap);
 

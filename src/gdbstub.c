@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -24,9 +25,18 @@
 #define DR7_INDEX      7
 #define DR7_GE         X86_BIT(9)  /* exact breakpoint detection (SDM 17.2.4) */
 #define DR7_FIXED1     X86_BIT(10) /* reserved, reads as 1 */
-#define DR7_L(i)       X86_BIT(2 * (i)) /* local enable of DRi; RW/LEN 0 = exec */
+#define DR7_L(i)       X86_BIT(2 * (i)) /* local enable of DRi */
+#define DR7_RW_SHIFT(i)  (16 + 4 * (i)) /* condition: 00 exec, 01 write, 11 rw */
+#define DR7_LEN_SHIFT(i) (18 + 4 * (i)) /* bytes: 00 1, 01 2, 11 4, 10 8 */
+#define DR7_RW_EXEC    0u
+#define DR7_RW_WRITE   1u
+#define DR7_RW_ACCESS  3u
+#define DR6_B(i)       X86_BIT(i) /* DRi's condition was met */
+#define DB_VECTOR      1
 #define INT3_OPCODE    0xCC
 #define HLT_OPCODE     0xF4
+#define STOSB_OPCODE   0xAA /* store AL at ES:(E/R)DI */
+#define PROBE_DATA     0x100 /* the byte the watch probe writes */
 #define BP_VECTOR      3
 #define REAL_IVT_BP    (4 * BP_VECTOR) /* real-mode IVT entry of #BP */
 #define PROBE_MEM      (UINT64_C(2) << 20)
@@ -39,6 +49,13 @@ struct sw_bp {
     uint8_t orig;
 };
 
+/* One debug register: an execute breakpoint or a data watchpoint. */
+struct hw_bp {
+    bool used;
+    enum gdb_bp_type type; /* GDB_BP_HW, _WRITE or _ACCESS */
+    uint64_t addr, len;
+};
+
 struct gdbstub {
     int listen_fd, conn_fd;
     struct vm *vm;
@@ -46,12 +63,15 @@ struct gdbstub {
     FILE *notes;
     enum gdb_arch arch;
     enum gdbstub_swbp swbp;
+    bool watch_ok; /* data breakpoints fire on this host (probed) */
+    uint64_t step_rip; /* linear RIP where the current step began */
+    bool step_done;    /* the step ended in a port I/O exit (see below) */
     bool stopped, report_stop, stepping, detached, killed, sigio_armed;
     int last_signal;
     struct sw_bp sw[MAX_SW_BPS];
     unsigned n_sw;
-    uint64_t hw[MAX_HW_BPS];
-    bool hw_used[MAX_HW_BPS];
+    struct hw_bp hw[MAX_HW_BPS];
+    int watch_hit; /* hw slot of the watchpoint behind the stop, or -1 */
     struct gdb_rx rx;
     uint8_t in[RX_CHUNK];
     size_t in_pos, in_len;
@@ -258,36 +278,81 @@ static int remove_sw(struct gdbstub *gs, uint64_t addr)
     return 0;
 }
 
-static int t_insert_bp(void *ctx, enum gdb_bp_type type, uint64_t addr)
+/* DR7's LEN field for a watched length (SDM 17.2.5); 8 only in 64-bit. */
+static int dr7_len(const struct gdbstub *gs, uint64_t len, unsigned *enc)
+{
+    switch (len) {
+    case 1:
+        *enc = 0;
+        return 0;
+    case 2:
+        *enc = 1;
+        return 0;
+    case 4:
+        *enc = 3;
+        return 0;
+    case 8:
+        *enc = 2;
+        return gs->arch == GDB_ARCH_AMD64 ? 0 : -1;
+    }
+    return -1;
+}
+
+static struct hw_bp *find_hw(struct gdbstub *gs, enum gdb_bp_type type,
+                             uint64_t addr, uint64_t len)
+{
+    for (unsigned i = 0; i < MAX_HW_BPS; i++)
+        if (gs->hw[i].used && gs->hw[i].type == type &&
+            gs->hw[i].addr == addr && gs->hw[i].len == len)
+            return &gs->hw[i];
+    return NULL;
+}
+
+static int t_insert_bp(void *ctx, enum gdb_bp_type type, uint64_t addr,
+                       uint64_t kind)
 {
     struct gdbstub *gs = ctx;
+    uint64_t len = type == GDB_BP_HW ? 1 : kind; /* exec: LEN must be 00 */
+    unsigned enc;
 
     if (type == GDB_BP_SW)
         return insert_sw(gs, addr);
+    if (type != GDB_BP_HW && !gs->watch_ok) {
+        fprintf(gs->notes,
+                "simple-kvm: gdb: this host's KVM does not report data "
+                "breakpoints in %s mode; 'set can-use-hw-watchpoints 0' "
+                "makes gdb watch by single-stepping\n",
+                gs->mode->name);
+        fflush(gs->notes);
+        return -1;
+    }
+    /* A watched range must be aligned to its length (SDM 17.2.5). */
+    if (dr7_len(gs, len, &enc) < 0 || addr % len)
+        return -1;
+    if (find_hw(gs, type, addr, len))
+        return 0;
     for (unsigned i = 0; i < MAX_HW_BPS; i++)
-        if (gs->hw_used[i] && gs->hw[i] == addr)
-            return 0;
-    for (unsigned i = 0; i < MAX_HW_BPS; i++)
-        if (!gs->hw_used[i]) {
-            gs->hw_used[i] = true;
-            gs->hw[i] = addr;
+        if (!gs->hw[i].used) {
+            gs->hw[i] = (struct hw_bp){.used = true, .type = type,
+                                       .addr = addr, .len = len};
             return 0;
         }
     return -1; /* all four debug registers taken */
 }
 
-static int t_remove_bp(void *ctx, enum gdb_bp_type type, uint64_t addr)
+static int t_remove_bp(void *ctx, enum gdb_bp_type type, uint64_t addr,
+                       uint64_t kind)
 {
     struct gdbstub *gs = ctx;
+    struct hw_bp *bp;
 
     if (type == GDB_BP_SW)
         return remove_sw(gs, addr);
-    for (unsigned i = 0; i < MAX_HW_BPS; i++)
-        if (gs->hw_used[i] && gs->hw[i] == addr) {
-            gs->hw_used[i] = false;
-            return 0;
-        }
-    return -1;
+    bp = find_hw(gs, type, addr, type == GDB_BP_HW ? 1 : kind);
+    if (!bp)
+        return -1;
+    bp->used = false;
+    return 0;
 }
 
 /* KVM_SET_GUEST_DEBUG for how the guest resumes. */
@@ -296,12 +361,20 @@ static int set_debug(struct gdbstub *gs, bool step)
     struct kvm_guest_debug dbg = {0};
     bool any_hw = false;
 
-    for (unsigned i = 0; i < MAX_HW_BPS; i++)
-        if (gs->hw_used[i]) {
-            dbg.arch.debugreg[i] = gs->hw[i];
-            dbg.arch.debugreg[DR7_INDEX] |= DR7_L(i);
-            any_hw = true;
-        }
+    for (unsigned i = 0; i < MAX_HW_BPS; i++) {
+        const struct hw_bp *bp = &gs->hw[i];
+        unsigned len = 0;
+        uint64_t rw = bp->type == GDB_BP_WRITE    ? DR7_RW_WRITE
+                      : bp->type == GDB_BP_ACCESS ? DR7_RW_ACCESS
+                                                  : DR7_RW_EXEC;
+        if (!bp->used)
+            continue;
+        dr7_len(gs, bp->len, &len); /* checked at insertion */
+        dbg.arch.debugreg[i] = bp->addr;
+        dbg.arch.debugreg[DR7_INDEX] |= DR7_L(i) | rw << DR7_RW_SHIFT(i) |
+                                        (uint64_t)len << DR7_LEN_SHIFT(i);
+        any_hw = true;
+    }
     if (any_hw)
         dbg.arch.debugreg[DR7_INDEX] |= DR7_GE | DR7_FIXED1;
     if (step || gs->n_sw || any_hw)
@@ -315,42 +388,83 @@ static int set_debug(struct gdbstub *gs, bool step)
     return ioctl(gs->vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
 }
 
-/* ---- probing how int3 is reported ---- */
+/* ---- probing what this host's KVM reports ---- */
 
-static enum gdbstub_swbp probe_swbp(const struct mode *mode)
+/* Run `code` at guest address 0 in a scratch VM of `mode` under `dbg`,
+ * with RDI = PROBE_DATA, and copy out its first exit and RIP. The
+ * programs end in hlt, and real mode's #BP vector points at the hlt at
+ * 0:1 (the other modes have no IDT: a triple fault), so a probe always
+ * ends; it never loops. */
+static int probe_run(const struct mode *mode, const uint8_t *code, size_t len,
+                     const struct kvm_guest_debug *dbg, struct kvm_run *exit,
+                     uint64_t *rip)
 {
     struct vm vm;
     struct skvm_err err;
-    struct kvm_guest_debug dbg = {
-        .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP};
     struct kvm_regs r;
-    enum gdbstub_swbp how = GDBSTUB_SWBP_NONE;
     uint64_t mem = mode->min_mem > PROBE_MEM ? mode->min_mem : PROBE_MEM;
+    int rc = -1;
 
     if (vm_open(&vm, mem, &err) < 0)
-        return how;
-    /* int3; hlt at the entry. Should the guest take the #BP itself, real
-     * mode's IVT sends it to the hlt at 0:1 and the other modes have no
-     * IDT (triple fault): either way the probe ends, it never loops. */
-    uint8_t *p = guestmem_ptr(&vm.mem, 0, REAL_IVT_BP + 4);
-    if (!p || vcpu_configure(&vm, mode, 0, &err) < 0)
+        return -1;
+    uint8_t *p = guestmem_ptr(&vm.mem, 0, PROBE_DATA + 1);
+    if (!p || len > REAL_IVT_BP || vcpu_configure(&vm, mode, 0, &err) < 0 ||
+        vcpu_get_regs(&vm, &r, &err) < 0)
         goto out;
-    p[0] = INT3_OPCODE;
-    p[1] = HLT_OPCODE;
+    memcpy(p, code, len);
     p[REAL_IVT_BP] = 1; /* offset 1, segment 0 */
-    if (ioctl(vm.vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0 ||
-        ioctl(vm.vcpu_fd, KVM_RUN, 0) < 0)
+    r.rdi = PROBE_DATA;
+    if (ioctl(vm.vcpu_fd, KVM_SET_REGS, &r) < 0 ||
+        ioctl(vm.vcpu_fd, KVM_SET_GUEST_DEBUG, dbg) < 0 ||
+        ioctl(vm.vcpu_fd, KVM_RUN, 0) < 0 ||
+        vcpu_get_regs(&vm, &r, &err) < 0)
         goto out;
-    if (vm.run->exit_reason == KVM_EXIT_DEBUG &&
-        vm.run->debug.arch.exception == BP_VECTOR)
-        how = GDBSTUB_SWBP_DEBUG_EXIT;
-    else if (vm.run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
-             vm.run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-             vcpu_get_regs(&vm, &r, &err) == 0 && r.rip == 0)
-        how = GDBSTUB_SWBP_EMULATION_EXIT;
+    *exit = *vm.run;
+    *rip = r.rip;
+    rc = 0;
 out:
     vm_close(&vm);
-    return how;
+    return rc;
+}
+
+/* How an int3 comes back: int3; hlt. */
+static enum gdbstub_swbp probe_swbp(const struct mode *mode)
+{
+    static const uint8_t code[] = {INT3_OPCODE, HLT_OPCODE};
+    const struct kvm_guest_debug dbg = {
+        .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP};
+    struct kvm_run exit;
+    uint64_t rip;
+
+    if (probe_run(mode, code, sizeof(code), &dbg, &exit, &rip) < 0)
+        return GDBSTUB_SWBP_NONE;
+    if (exit.exit_reason == KVM_EXIT_DEBUG &&
+        exit.debug.arch.exception == BP_VECTOR)
+        return GDBSTUB_SWBP_DEBUG_EXIT;
+    if (exit.exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+        exit.internal.suberror == KVM_INTERNAL_ERROR_EMULATION && rip == 0)
+        return GDBSTUB_SWBP_EMULATION_EXIT;
+    return GDBSTUB_SWBP_NONE;
+}
+
+/* Whether a data breakpoint fires: DR0 watches writes to PROBE_DATA,
+ * and stosb (the same byte in every mode) writes AL there. */
+static bool probe_watch(const struct mode *mode)
+{
+    static const uint8_t code[] = {STOSB_OPCODE, HLT_OPCODE};
+    struct kvm_guest_debug dbg = {
+        .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP};
+    struct kvm_run exit;
+    uint64_t rip;
+
+    dbg.arch.debugreg[0] = PROBE_DATA;
+    dbg.arch.debugreg[DR7_INDEX] = DR7_L(0) |
+                                   (uint64_t)DR7_RW_WRITE << DR7_RW_SHIFT(0) |
+                                   DR7_GE | DR7_FIXED1;
+    return probe_run(mode, code, sizeof(code), &dbg, &exit, &rip) == 0 &&
+           exit.exit_reason == KVM_EXIT_DEBUG &&
+           exit.debug.arch.exception == DB_VECTOR &&
+           (exit.debug.arch.dr6 & DR6_B(0));
 }
 
 /* ---- socket ---- */
@@ -377,6 +491,7 @@ int gdbstub_open(struct gdbstub **out, uint16_t port, const struct mode *mode,
     /* Stopped before the first instruction; gdb asks why with '?'. */
     gs->stopped = true;
     gs->last_signal = GDB_SIGTRAP;
+    gs->watch_hit = -1;
     gdb_rx_init(&gs->rx);
     gs->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (gs->listen_fd < 0) {
@@ -395,6 +510,7 @@ int gdbstub_open(struct gdbstub **out, uint16_t port, const struct mode *mode,
                          strerror(e));
     }
     gs->swbp = probe_swbp(mode);
+    gs->watch_ok = probe_watch(mode);
     fprintf(notes, "simple-kvm: gdb: waiting for gdb on 127.0.0.1:%u\n",
             ntohs(addr.sin_port));
     fflush(notes);
@@ -455,6 +571,10 @@ static int accept_client(struct gdbstub *gs, struct skvm_err *err)
                          strerror(errno));
     }
     gs->conn_fd = fd;
+    /* Small packets back and forth: without this, Nagle's algorithm and
+     * gdb's delayed ACKs add ~40 ms to every single-step. */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     sa.sa_handler = on_sigio;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART; /* a wait for gdb just goes on */
@@ -492,11 +612,40 @@ static void drop_breakpoints(struct gdbstub *gs)
 {
     while (gs->n_sw)
         remove_sw(gs, gs->sw[gs->n_sw - 1].addr);
-    memset(gs->hw_used, 0, sizeof(gs->hw_used));
+    memset(gs->hw, 0, sizeof(gs->hw));
+}
+
+/* Linear RIP (CS base + RIP), or UINT64_MAX when it cannot be read. */
+static uint64_t linear_rip(struct gdbstub *gs)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    struct skvm_err ignored;
+
+    if (vcpu_get_regs(gs->vm, &r, &ignored) < 0 || get_sregs(gs, &s) < 0)
+        return UINT64_MAX;
+    return s.cs.base + r.rip;
+}
+
+static bool at_hlt(struct gdbstub *gs, uint64_t rip)
+{
+    uint8_t op;
+
+    return rip != UINT64_MAX && access_mem(gs, rip, &op, 1, false) == 0 &&
+           op == HLT_OPCODE;
 }
 
 static int resume(struct gdbstub *gs, bool step, struct skvm_err *err)
 {
+    uint64_t rip = linear_rip(gs);
+
+    /* KVM completes a single-step over HLT by skipping it (the #DB
+     * exit comes instead of the halt), so the guest would run on past
+     * its end. Stepping into a halt ends the run: just let it halt. */
+    if (step && at_hlt(gs, rip))
+        step = false;
+    gs->step_rip = rip;
+    gs->step_done = false;
     if (set_debug(gs, step) < 0)
         return skvm_fail(err, SKVM_HOST, "KVM_SET_GUEST_DEBUG failed: %s",
                          strerror(errno));
@@ -516,7 +665,11 @@ static int serve(struct gdbstub *gs, struct skvm_err *err)
         .remove_bp = t_remove_bp};
 
     if (gs->report_stop) {
-        gdb_stop_reply(gs->last_signal, reply, sizeof(reply));
+        if (gs->watch_hit >= 0)
+            gdb_watch_reply(gs->hw[gs->watch_hit].type,
+                            gs->hw[gs->watch_hit].addr, reply, sizeof(reply));
+        else
+            gdb_stop_reply(gs->last_signal, reply, sizeof(reply));
         send_packet(gs, reply);
         gs->report_stop = false;
     }
@@ -588,6 +741,7 @@ static void check_interrupt(struct gdbstub *gs)
         if (gdb_rx_feed(&gs->rx, b) == GDB_RX_INTERRUPT) {
             gs->stopped = gs->report_stop = true;
             gs->last_signal = GDB_SIGINT;
+            gs->watch_hit = -1;
         }
     }
 }
@@ -609,6 +763,12 @@ int gdbstub_before_run(struct gdbstub *gs, struct skvm_err *err)
         int rc = accept_client(gs, err);
         if (rc != GDBSTUB_RUN)
             return rc;
+    }
+    if (gs->step_done) {
+        gs->step_done = gs->stepping = false;
+        gs->stopped = gs->report_stop = true;
+        gs->last_signal = GDB_SIGTRAP;
+        gs->watch_hit = -1;
     }
     if (!gs->stopped)
         return GDBSTUB_RUN;
@@ -632,6 +792,16 @@ bool gdbstub_after_exit(struct gdbstub *gs)
 
     if (gs->detached || gs->conn_fd < 0)
         return false;
+    /* A stepped OUT/IN exits to us for the port. kvm-pvm has already
+     * moved RIP past it and then loses the step's #DB (the next trap
+     * comes one instruction later); hardware KVM leaves RIP on the
+     * instruction and traps after we re-enter. So: RIP moved means the
+     * step is over; the run loop handles the port, then gdb hears. */
+    if (run->exit_reason == KVM_EXIT_IO && gs->stepping &&
+        linear_rip(gs) != gs->step_rip) {
+        gs->step_done = true;
+        return false;
+    }
     /* Single-step and hardware breakpoints raise #DB, int3 #BP: both
      * are KVM_EXIT_DEBUG. On kvm-pvm an int3 of ours comes back as an
      * emulation failure at the int3 instead (see gdbstub.h). */
@@ -643,6 +813,15 @@ bool gdbstub_after_exit(struct gdbstub *gs)
     gs->stopped = gs->report_stop = true;
     gs->stepping = false;
     gs->last_signal = GDB_SIGTRAP;
+    gs->watch_hit = -1;
+    /* DR6 names the debug register whose condition fired; B bits may be
+     * set for disabled ones too, so look only at our watchpoints. */
+    if (run->exit_reason == KVM_EXIT_DEBUG &&
+        run->debug.arch.exception == DB_VECTOR)
+        for (int i = 0; i < MAX_HW_BPS; i++)
+            if (gs->hw[i].used && gs->hw[i].type != GDB_BP_HW &&
+                (run->debug.arch.dr6 & DR6_B(i)))
+                gs->watch_hit = i;
     return true;
 }
 

@@ -27,6 +27,14 @@
  * intact, so that exit at one of our int3s is taken as the stop), or not
  * at all (kvm-pvm real mode: the guest would take the #BP itself); then
  * Z0 fails with a note on `notes`, and hbreak (debug registers) works.
+ * Hardware breakpoints and watchpoints (Z1, Z2 write, Z4 access) use
+ * DR0-DR3. A second probe checks that a data breakpoint fires (it does
+ * not on kvm-pvm); if not, Z2/Z4 fail with a note naming gdb's software
+ * watchpoints (`set can-use-hw-watchpoints 0`), which single-step.
+ * Single-step quirks handled here: KVM ends a step over HLT by skipping
+ * the halt, so a step onto HLT runs without the step flag and halts;
+ * kvm-pvm drops the step's trap after a port I/O exit, so an I/O exit
+ * that moved RIP ends the step.
  */
 #ifndef SKVM_GDBSTUB_H
 #define SKVM_GDBSTUB_H

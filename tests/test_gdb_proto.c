@@ -178,7 +178,7 @@ struct fake {
     struct gdb_cpu cpu;
     uint8_t mem[256];
     int bps, last_bp_type;
-    uint64_t last_bp_addr;
+    uint64_t last_bp_addr, last_bp_kind;
 };
 
 static int f_get(void *c, struct gdb_cpu *cpu)
@@ -207,18 +207,19 @@ static int f_write(void *c, uint64_t a, const void *buf, size_t len)
     memcpy(f->mem + a, buf, len);
     return 0;
 }
-static int f_ins(void *c, enum gdb_bp_type t, uint64_t a)
+static int f_ins(void *c, enum gdb_bp_type t, uint64_t a, uint64_t k)
 {
     struct fake *f = c;
     f->bps++;
     f->last_bp_type = t;
     f->last_bp_addr = a;
+    f->last_bp_kind = k;
     return 0;
 }
-static int f_rem(void *c, enum gdb_bp_type t, uint64_t a)
+static int f_rem(void *c, enum gdb_bp_type t, uint64_t a, uint64_t k)
 {
     struct fake *f = c;
-    (void)t, (void)a;
+    (void)t, (void)a, (void)k;
     f->bps--;
     return 0;
 }
@@ -301,9 +302,18 @@ Test(gdb_proto, cmd_breakpoints, .init = fake_init)
     cmd("z1,20,1");
     cr_assert_str_eq(reply, "OK");
     cr_assert_eq(fk.bps, 1);
-    cmd("Z2,30,4"); /* watchpoints: unsupported, empty reply */
+    cmd("Z2,30,4"); /* write watchpoint, 4 bytes */
+    cr_assert_str_eq(reply, "OK");
+    cr_assert_eq(fk.last_bp_type, GDB_BP_WRITE);
+    cr_assert_eq(fk.last_bp_kind, 4);
+    cmd("Z4,38,8");
+    cr_assert_eq(fk.last_bp_type, GDB_BP_ACCESS);
+    cr_assert_eq(fk.bps, 3);
+    cmd("Z3,30,4"); /* read-only watch: no x86 form, empty reply */
     cr_assert_str_eq(reply, "");
-    cr_assert_eq(fk.bps, 1);
+    cmd("Z9,30,4");
+    cr_assert_str_eq(reply, "");
+    cr_assert_eq(fk.bps, 3);
 }
 
 Test(gdb_proto, cmd_resume_and_control, .init = fake_init)
@@ -348,6 +358,16 @@ Test(gdb_proto, cmd_qsupported_and_target_xml, .init = fake_init)
     tgt.arch = GDB_ARCH_I8086;
     cmd("qXfer:features:read:target.xml:0,fff");
     cr_assert(strstr(reply, "<architecture>i8086</architecture>"));
+}
+
+Test(gdb_proto, watch_reply_names_the_address)
+{
+    char out[64];
+
+    gdb_watch_reply(GDB_BP_WRITE, 0x400, out, sizeof(out));
+    cr_assert_str_eq(out, "T05watch:400;thread:1;");
+    gdb_watch_reply(GDB_BP_ACCESS, 0x90, out, sizeof(out));
+    cr_assert_str_eq(out, "T05awatch:90;thread:1;");
 }
 
 Test(gdb_proto, console_reply_is_hex)
