@@ -168,6 +168,20 @@ static int set_sandbox(struct options *o, const char *v,
     return 0;
 }
 
+static int set_gdb(struct options *o, const char *v, struct skvm_err *err)
+{
+    uint64_t port;
+
+    if (cli_parse_u64(v, &port) < 0 || port > UINT16_MAX)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb '%s' is not a TCP port (0-65535; 0 = any "
+                         "free port)",
+                         v);
+    o->gdb_set = true;
+    o->gdb_port = (uint16_t)port;
+    return 0;
+}
+
 static int set_no_coalesce(struct options *o, const char *v,
                            struct skvm_err *err)
 {
@@ -252,6 +266,7 @@ static const struct option_def option_defs[] = {
     {"expect-rax", 0, "N", set_expect_rax},
     {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
     {"timeout", 0, "SECONDS", set_timeout},
+    {"gdb", 0, "PORT", set_gdb},
     {"no-coalesce", 0, NULL, set_no_coalesce},
     {"sandbox", 0, NULL, set_sandbox},
     {"repeat", 0, "N", set_repeat},
@@ -432,6 +447,15 @@ int cli_validate(struct options *o, struct skvm_err *err)
     if (o->guest_path && o->guest_name)
         return skvm_fail(err, SKVM_USAGE,
                          "give a guest image or --guest-name, not both");
+    if (o->gdb_set && o->repeat > 1)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb debugs one run: it cannot be combined with "
+                         "--repeat");
+    /* The stub talks to gdb over a socket the filter would cut off. */
+    if (o->gdb_set && o->sandbox)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb needs the network, which --sandbox forbids: "
+                         "use one or the other");
     if (o->guest_name && !mode_find_guest(m, o->guest_name))
         return skvm_fail(err, SKVM_USAGE, "%s mode has no built-in guest '%s'",
                          m->name, o->guest_name);
@@ -497,6 +521,10 @@ void cli_usage(FILE *out)
             "(repeatable)\n"
             "  --timeout SECONDS   stop a guest that does not halt "
             "(default: none)\n"
+            "  --gdb PORT          wait for gdb on 127.0.0.1:PORT before the "
+            "first\n"
+            "                      instruction (0 = any free port, printed "
+            "on stderr)\n"
             "  --repeat N          run the guest N times in one VM, "
             "restoring its\n"
             "                      registers and dirtied memory between "

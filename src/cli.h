@@ -36,6 +36,8 @@ struct options {
     struct expect_mem expect_mem[CLI_MAX_EXPECT_MEM];
     unsigned n_expect_mem;
     double timeout_s;
+    bool gdb_set;      /* --gdb PORT: wait for gdb before the first insn */
+    uint16_t gdb_port; /* 0 = any free port (printed on stderr) */
     bool no_coalesce;    /* one VM exit per console byte (console.h) */
     bool sandbox;        /* --sandbox: seccomp filter for the run (sandbox.h) */
     uint64_t repeat;     /* runs of the guest in one VM; 1 = default */

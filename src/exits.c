@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "gdbstub.h"
 #include "hypercall.h"
 #include "layout.h"
 #include "trace.h"
@@ -196,10 +197,16 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
     signals_arm(vm->run, opts->timeout_s, saved);
     stats_loop_begin(stats);
     for (;;) {
+        /* gdb first: while the guest is stopped the stub waits for gdb. */
+        int gdb = opts->gdb ? gdbstub_before_run(opts->gdb, err) : GDBSTUB_RUN;
+        if (gdb < 0)
+            break;
         if (pending_signal) {
             stopped_by_signal(pending_signal, opts, err);
             break;
         }
+        if (gdb == GDBSTUB_RECHECK)
+            continue;
         stats_run_begin(stats);
         int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
         int run_errno = errno;
@@ -215,6 +222,8 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         stats_count_exit(stats, vm->run->exit_reason);
         if (opts->trace)
             trace_exit(stderr, vm, stats->exits);
+        if (opts->gdb && gdbstub_after_exit(opts->gdb))
+            continue; /* a breakpoint or step: gdb decides what next */
         if (vm->run->exit_reason == KVM_EXIT_HLT) {
             rc = 0;
             break;
@@ -232,6 +241,8 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         break;
     }
     console_drain(vm);
+    if (opts->gdb)
+        gdbstub_end(opts->gdb, rc, err);
     stats_loop_end(stats);
     signals_disarm(saved);
     vm->run->immediate_exit = 0;

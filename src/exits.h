@@ -21,10 +21,13 @@
 #include "stats.h"
 #include "vm.h"
 
+struct gdbstub;
+
 struct run_opts {
     double timeout_s; /* 0 = none */
     int console_fd;   /* where port 0xE9 bytes go (stdout unless --json) */
     bool trace;       /* --trace: one stderr line per exit (trace.h) */
+    struct gdbstub *gdb; /* --gdb: the stub gets each stop (gdbstub.h) */
 };
 
 /* Counts every exit into `stats` (stats.h), timing KVM_RUN if asked. */

@@ -10,6 +10,7 @@
 
 #include "console.h"
 #include "exits.h"
+#include "gdbstub.h"
 #include "image.h"
 #include "report.h"
 #include "rerun.h"
@@ -149,6 +150,8 @@ int runner_run_outcome(const struct options *o, struct outcome *out,
     if ((o->repeat > 1 && rerun_track(&vm, &rr, err) < 0) ||
         image_place(&env, o->mode, o->load_addr, &img, err) < 0 ||
         vcpu_configure(&vm, o->mode, o->entry, err) < 0 ||
+        (o->gdb_set && gdbstub_open(&ropts.gdb, o->gdb_port, o->mode, &vm,
+                                    stderr, err) < 0) ||
         (o->repeat > 1 && rerun_snapshot(&vm, &rr, err) < 0) ||
         (o->sandbox && sandbox_enter(err) < 0) ||
         run_repeats(&vm, &rr, o, &ropts, &img, blob && blob->builtin_checks,
@@ -156,6 +159,7 @@ int runner_run_outcome(const struct options *o, struct outcome *out,
         goto out_vm;
     rc = 0;
 out_vm:
+    gdbstub_close(ropts.gdb);
     rerun_free(&rr);
     vm_close(&vm);
 out_image:
