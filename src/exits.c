@@ -189,6 +189,8 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
 {
     struct sigaction saved[N_STOP_SIGNALS];
     struct hc_ctx hc;
+    /* stats accumulate over --repeat runs; exit_count is this run's. */
+    const uint64_t exits_before = stats->exits;
     int rc = -1;
 
     hypercall_init(&hc, &vm->mem, opts->console_fd);
@@ -229,7 +231,7 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
             break;
         }
         if (vm->run->exit_reason == KVM_EXIT_IO) {
-            hc.exits = stats->exits;
+            hc.exits = stats->exits - exits_before;
             int io = handle_io(vm, &hc, stats, err);
             if (io == HC_CONTINUE)
                 continue;

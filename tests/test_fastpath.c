@@ -141,6 +141,25 @@ static void test_repeat_hello(const char *mode)
     cr_assert_str_eq(r.out, want);
 }
 
+/* The hypercalls guest checks exit_count itself: each run must see its
+ * own count, not the total over earlier runs. */
+static void test_repeat_hypercalls(const char *mode)
+{
+    static struct skvm_result once, r;
+    static char want[3 * sizeof(once.out)];
+    char f[32];
+
+    RUN(&once, flag(f, sizeof(f), mode), "--guest-name", "hypercalls");
+    skip_if_host_cannot(&once, mode);
+    cr_assert_eq(once.code, 0, "exit %d; stderr: %s", once.code, once.err);
+    RUN(&r, f, "--guest-name", "hypercalls", "--repeat", "3");
+    cr_assert_eq(r.code, 0, "exit %d; stderr: %s", r.code, r.err);
+    strcpy(want, once.out);
+    strcat(want, once.out);
+    strcat(want, once.out);
+    cr_assert_str_eq(r.out, want);
+}
+
 /* A faulting guest repeated: exit 4 (the worst), every run's output. */
 static void test_repeat_fault(const char *mode)
 {
@@ -156,23 +175,24 @@ static void test_repeat_fault(const char *mode)
 }
 
 #define FAST_TESTS(mode)                                                      \
-    Test(fastpath, hello_same_##mode) { test_hello_same(#mode); }             \
-    Test(fastpath, spin_timeout_##mode) { test_spin_timeout(#mode); }         \
-    Test(fastpath, repeat_restores_##mode) { test_repeat_restores(#mode); }   \
-    Test(fastpath, repeat_checks_each_##mode)                                 \
+    Test(mode##_fast, hello_same) { test_hello_same(#mode); }             \
+    Test(mode##_fast, spin_timeout) { test_spin_timeout(#mode); }         \
+    Test(mode##_fast, repeat_restores) { test_repeat_restores(#mode); }   \
+    Test(mode##_fast, repeat_checks_each)                                 \
     {                                                                         \
         test_repeat_checks_each(#mode);                                       \
     }                                                                         \
-    Test(fastpath, repeat_hello_##mode) { test_repeat_hello(#mode); }
+    Test(mode##_fast, repeat_hello) { test_repeat_hello(#mode); }          \
+    Test(mode##_fast, repeat_hypercalls) { test_repeat_hypercalls(#mode); }
 
 /* print_fault: 32/64-bit only; real mode's fault path goes through KVM's
  * emulator on kvm-pvm and is covered by test_run.c's fault rows. */
 #define FAULT_TESTS(mode)                                                     \
-    Test(fastpath, print_fault_same_##mode)                                   \
+    Test(mode##_fast, print_fault_same)                                   \
     {                                                                         \
         test_print_fault_same(#mode);                                         \
     }                                                                         \
-    Test(fastpath, repeat_fault_##mode) { test_repeat_fault(#mode); }
+    Test(mode##_fast, repeat_fault) { test_repeat_fault(#mode); }
 
 FAST_TESTS(long)
 FAST_TESTS(protected)
