@@ -31,18 +31,7 @@ wrong_mode:
     xor eax, eax               ; RAX != 42: the host's check fails
     hlt
 
-; print: send the NUL-terminated string at RSI to the console port, one
-; OUT (one VM exit) per byte.
-print:
-    mov dx, LAYOUT_PORT_CONSOLE
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    ret
+%include "print.inc"
 
 greeting: db "Hello from long mode: 64-bit code, 4-level paging.", 10, 0
 wrong:    db "long guest: EFER.LMA is clear, this is not long mode", 10, 0

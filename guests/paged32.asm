@@ -31,16 +31,7 @@ wrong_mode:
     xor eax, eax
     hlt
 
-print:
-    mov dx, LAYOUT_PORT_CONSOLE
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    ret
+%include "print.inc"
 
 greeting: db "Hello from paged32 mode: 32-bit code, 32-bit paging with 4 MiB pages.", 10, 0
 wrong:    db "paged32 guest: CR0/CR4 say this is not 32-bit paging", 10, 0

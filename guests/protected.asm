@@ -28,17 +28,7 @@ wrong_mode:
     xor eax, eax
     hlt
 
-; print: NUL-terminated string at ESI to the console, one OUT per byte.
-print:
-    mov dx, LAYOUT_PORT_CONSOLE
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    ret
+%include "print.inc"
 
 greeting: db "Hello from protected mode: 32-bit code, flat segments, no paging.", 10, 0
 wrong:    db "protected guest: CR0 says this is not flat protected mode", 10, 0

@@ -26,16 +26,7 @@ wrong_mode:
     xor ax, ax
     hlt
 
-print:
-    mov dx, LAYOUT_PORT_CONSOLE
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    ret
+%include "print.inc"
 
 greeting: db "Hello from real mode: 16-bit code, segment:offset addressing.", 10, 0
 wrong:    db "real guest: CR0.PE is set, this is not real mode", 10, 0

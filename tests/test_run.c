@@ -13,25 +13,6 @@
 
 #include "helpers.h"
 
-static const char *const greetings[][2] = {
-    {"long", "Hello from long mode: 64-bit code, 4-level paging.\n"},
-    {"protected",
-     "Hello from protected mode: 32-bit code, flat segments, no paging.\n"},
-    {"paged32", "Hello from paged32 mode: 32-bit code, 32-bit paging with "
-                "4 MiB pages.\n"},
-    {"real", "Hello from real mode: 16-bit code, segment:offset "
-             "addressing.\n"},
-};
-
-static const char *greeting(const char *mode)
-{
-    for (size_t i = 0; i < sizeof(greetings) / sizeof(greetings[0]); i++)
-        if (strcmp(greetings[i][0], mode) == 0)
-            return greetings[i][1];
-    cr_assert_fail("no greeting for %s", mode);
-    return NULL;
-}
-
 static const char *bits_of(const char *mode)
 {
     return strcmp(mode, "real") == 0   ? "16"
@@ -81,7 +62,7 @@ static void test_hello(const char *mode)
     RUN(&r, mode_flag(mode, 0));
     skip_if_host_cannot(&r, mode);
     cr_assert_eq(r.code, 0, "exit %d; stderr: %s", r.code, r.err);
-    cr_assert_str_eq(r.out, greeting(mode));
+    cr_assert_str_eq(r.out, hello_greeting(mode));
     cr_assert_str_empty(r.err);
 }
 
@@ -97,7 +78,7 @@ static void test_short_flag(const char *mode)
     RUN(&r, flag);
     skip_if_host_cannot(&r, mode);
     cr_assert_eq(r.code, 0, "exit %d; stderr: %s", r.code, r.err);
-    cr_assert_str_eq(r.out, greeting(mode));
+    cr_assert_str_eq(r.out, hello_greeting(mode));
 }
 
 static void test_c_guest(const char *mode, const char *rax, int code)
