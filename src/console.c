@@ -12,8 +12,10 @@
 /* Bytes gathered per write(2) while draining. */
 #define CONSOLE_BUF 4096
 
-static void write_all(int fd, const uint8_t *buf, size_t len)
+void console_write(int fd, const void *data, size_t len)
 {
+    const uint8_t *buf = data;
+
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
         if (n < 0 && errno == EINTR)
@@ -23,11 +25,6 @@ static void write_all(int fd, const uint8_t *buf, size_t len)
         buf += n;
         len -= (size_t)n;
     }
-}
-
-void console_write(const uint8_t *buf, size_t len)
-{
-    write_all(STDOUT_FILENO, buf, len);
 }
 
 void console_set_output(struct vm *vm, int fd)
@@ -106,7 +103,7 @@ void console_drain(struct vm *vm)
         if (e->pio && e->phys_addr == LAYOUT_PORT_CONSOLE && e->len == 1) {
             buf[n++] = e->data[0];
             if (n == sizeof(buf)) {
-                write_all(vm->console.out_fd, buf, n);
+                console_write(vm->console.out_fd, buf, n);
                 n = 0;
             }
         }
@@ -114,5 +111,5 @@ void console_drain(struct vm *vm)
         /* Release: done reading the entry before KVM may reuse it. */
         __atomic_store_n(&ring->first, first, __ATOMIC_RELEASE);
     }
-    write_all(vm->console.out_fd, buf, n);
+    console_write(vm->console.out_fd, buf, n);
 }

@@ -64,8 +64,9 @@ void console_set_output(struct vm *vm, int fd);
 /* Write whatever the ring holds to the output fd, oldest first. */
 void console_drain(struct vm *vm);
 
-/* write(2) all of buf to stdout, retrying short writes and EINTR; a
- * closed stdout is ignored (the guest's run does not depend on it). */
-void console_write(const uint8_t *buf, size_t len);
+/* write(2) all of buf to fd, retrying short writes and EINTR; a closed
+ * output is ignored (the guest's run does not depend on it). Every
+ * guest-output path (ring, putchar, print_*) writes through this. */
+void console_write(int fd, const void *buf, size_t len);
 
 #endif

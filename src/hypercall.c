@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "layout.h"
 #include "paging.h"
 
@@ -82,17 +83,7 @@ static int hc_fault(const struct port_def *def, const struct io *io,
 /* All of buf to the output; a closed stdout does not stop the guest. */
 static void hc_write(const struct hc_ctx *ctx, const void *buf, size_t len)
 {
-    const uint8_t *p = buf;
-
-    while (len > 0) {
-        ssize_t n = write(ctx->out_fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        p += n;
-        len -= (size_t)n;
-    }
+    console_write(ctx->out_fd, buf, len);
 }
 
 static void io_set_in(struct io *io, uint32_t value)
