@@ -777,13 +777,9 @@ int gdbstub_before_run(struct gdbstub *gs, struct skvm_err *err)
 
 static bool at_our_int3(struct gdbstub *gs)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct skvm_err ignored;
+    uint64_t rip = linear_rip(gs);
 
-    if (vcpu_get_regs(gs->vm, &r, &ignored) < 0 || get_sregs(gs, &s) < 0)
-        return false;
-    return find_sw(gs, s.cs.base + r.rip) != NULL;
+    return rip != UINT64_MAX && find_sw(gs, rip) != NULL;
 }
 
 bool gdbstub_after_exit(struct gdbstub *gs)

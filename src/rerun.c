@@ -106,8 +106,7 @@ int rerun_restore(struct vm *vm, struct rerun *r, const struct mode *mode,
                   uint64_t load_addr, uint64_t entry, const struct image *img,
                   struct skvm_err *err)
 {
-    struct mode_env env = {.mem = &vm->mem, .gbpages = vm->gbpages,
-                           .entry = entry};
+    struct mode_env env = vm_mode_env(vm, entry);
     struct kvm_sregs scratch_sregs = r->sregs;
     struct kvm_regs scratch_regs;
     struct slot s[2];

@@ -142,8 +142,7 @@ int runner_run_outcome(const struct options *o, struct outcome *out,
     }
     if (vm_open(&vm, o->mem_size, err) < 0)
         goto out_image;
-    struct mode_env env = {.mem = &vm.mem, .gbpages = vm.gbpages,
-                           .entry = o->entry};
+    struct mode_env env = vm_mode_env(&vm, o->entry);
     if (console_setup(&vm, !o->no_coalesce, err) < 0)
         goto out_vm;
     console_set_output(&vm, ropts.console_fd);

@@ -83,8 +83,7 @@ static int check_readback(const struct vm *vm, const struct mode *mode,
 int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
                    struct skvm_err *err)
 {
-    struct mode_env env = {.mem = &vm->mem, .gbpages = vm->gbpages,
-                           .entry = entry};
+    struct mode_env env = vm_mode_env(vm, entry);
     struct kvm_sregs sregs;
     struct kvm_regs regs;
     int rc;

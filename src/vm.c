@@ -185,6 +185,12 @@ fail:
     return -1;
 }
 
+struct mode_env vm_mode_env(const struct vm *vm, uint64_t entry)
+{
+    return (struct mode_env){.mem = &vm->mem, .gbpages = vm->gbpages,
+                             .entry = entry};
+}
+
 void vm_close(struct vm *vm)
 {
     /* Destroy the VM before unmapping its RAM: while the VM lives, an

@@ -16,6 +16,7 @@
 #include "console.h"
 #include "err.h"
 #include "guestmem.h"
+#include "mode.h"
 
 /* Memory slots: RAM below the hole, and RAM from LAYOUT_HIGH_RAM_BASE. */
 #define VM_SLOT_LOW 0
@@ -32,5 +33,8 @@ struct vm {
 
 int vm_open(struct vm *vm, uint64_t mem_size, struct skvm_err *err);
 void vm_close(struct vm *vm);
+
+/* What a mode's setup needs from this VM: its RAM and 1 GiB pages. */
+struct mode_env vm_mode_env(const struct vm *vm, uint64_t entry);
 
 #endif
