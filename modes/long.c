@@ -67,7 +67,7 @@ static uint64_t long_high_tables(const struct mode_env *env)
 static int map_gib_2m(const struct guestmem *mem, uint64_t *pdpt, unsigned gib,
                       uint64_t pd_gpa)
 {
-    uint64_t *pd = guestmem_ptr(mem, pd_gpa, X86_PAGE_4K);
+    uint64_t *pd = guestmem_ptr_rw(mem, pd_gpa, X86_PAGE_4K);
 
     if (!pd)
         return -ENOSPC;
@@ -84,8 +84,8 @@ static int map_gib_2m(const struct guestmem *mem, uint64_t *pdpt, unsigned gib,
 static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
                       struct kvm_regs *regs)
 {
-    uint64_t *pml4 = guestmem_ptr(env->mem, LAYOUT_PAGING_BASE, X86_PAGE_4K);
-    uint64_t *pdpt = guestmem_ptr(env->mem, LAYOUT_PDPT_BASE, X86_PAGE_4K);
+    uint64_t *pml4 = guestmem_ptr_rw(env->mem, LAYOUT_PAGING_BASE, X86_PAGE_4K);
+    uint64_t *pdpt = guestmem_ptr_rw(env->mem, LAYOUT_PDPT_BASE, X86_PAGE_4K);
     uint64_t next_pd = guestmem_low_size(env->mem) - long_high_tables(env);
     int rc;
 

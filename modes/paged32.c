@@ -19,7 +19,7 @@ static int paged32_setup(const struct mode_env *env, struct kvm_sregs *sregs,
                          struct kvm_regs *regs)
 {
     uint64_t low = guestmem_low_size(env->mem);
-    uint32_t *pd = guestmem_ptr(env->mem, LAYOUT_PAGING_BASE, X86_PAGE_4K);
+    uint32_t *pd = guestmem_ptr_rw(env->mem, LAYOUT_PAGING_BASE, X86_PAGE_4K);
     int rc;
 
     if (!pd)

@@ -68,7 +68,7 @@ int gdt_install(const struct guestmem *mem, const struct x86_seg *code,
         [GDT_CODE / 8] = code,
         [GDT_DATA / 8] = &seg_flat_data,
     };
-    uint8_t *gdt = guestmem_ptr(mem, LAYOUT_GDT_BASE, GDT_END);
+    uint8_t *gdt = guestmem_ptr_rw(mem, LAYOUT_GDT_BASE, GDT_END);
 
     if (!gdt)
         return -ENOSPC;

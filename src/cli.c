@@ -190,6 +190,14 @@ static int set_no_coalesce(struct options *o, const char *v,
     return 0;
 }
 
+static int set_eager_mem(struct options *o, const char *v,
+                         struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->eager_mem = true;
+    return 0;
+}
+
 static int set_repeat(struct options *o, const char *v, struct skvm_err *err)
 {
     if (cli_parse_u64(v, &o->repeat) < 0 || o->repeat == 0 ||
@@ -268,6 +276,7 @@ static const struct option_def option_defs[] = {
     {"timeout", 0, "SECONDS", set_timeout},
     {"gdb", 0, "PORT", set_gdb},
     {"no-coalesce", 0, NULL, set_no_coalesce},
+    {"eager-mem", 0, NULL, set_eager_mem},
     {"sandbox", 0, NULL, set_sandbox},
     {"repeat", 0, "N", set_repeat},
     {"probe", 0, NULL, set_probe},
@@ -534,6 +543,10 @@ void cli_usage(FILE *out)
             "KVM batches\n"
             "                      port 0xE9 output when it can; same "
             "output)\n"
+            "  --eager-mem         register all guest RAM with KVM at start "
+            "(default:\n"
+            "                      each 64 MiB piece when first touched; "
+            "same results)\n"
             "  --sandbox           run the guest under a seccomp filter: "
             "only the system\n"
             "                      calls running it needs (others fail "

@@ -39,6 +39,7 @@ struct options {
     bool gdb_set;      /* --gdb PORT: wait for gdb before the first insn */
     uint16_t gdb_port; /* 0 = any free port (printed on stderr) */
     bool no_coalesce;    /* one VM exit per console byte (console.h) */
+    bool eager_mem;      /* all RAM registered with KVM up front */
     bool sandbox;        /* --sandbox: seccomp filter for the run (sandbox.h) */
     uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
     bool probe, help, version;

@@ -13,6 +13,8 @@
 #include "gdbstub.h"
 #include "hypercall.h"
 #include "layout.h"
+#include "memslots.h"
+#include "paging.h"
 #include "trace.h"
 #include "vcpu.h"
 
@@ -118,6 +120,51 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc,
                  (unsigned long long)guest_rip(vm));
     }
     return rc;
+}
+
+/* Bytes an x86 instruction may span: a fetch failure there may be lazy
+ * RAM on either page. */
+#define X86_INSN_MAX 15
+
+/* Lazy RAM (memslots.h): the guest reached a piece of RAM KVM was not
+ * told of yet. A data access arrives as KVM_EXIT_MMIO and is done on the
+ * host copy; an instruction fetch arrives as an emulation failure and is
+ * retried once the pieces under RIP are registered. Returns 1 when the
+ * exit was lazy RAM (the guest goes on), 0 when it was not, -1 when KVM
+ * refused the slot. */
+static int lazy_ram_exit(struct vm *vm)
+{
+    struct kvm_run *run = vm->run;
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+    struct skvm_err ignored;
+    int added = 0;
+
+    if (vm->slots.n_registered == vm->slots.n_chunks)
+        return 0;
+    if (run->exit_reason == KVM_EXIT_MMIO)
+        return memslots_mmio(&vm->slots, run->mmio.phys_addr, run->mmio.data,
+                             run->mmio.len, run->mmio.is_write);
+    if (run->exit_reason != KVM_EXIT_INTERNAL_ERROR ||
+        run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
+        vcpu_get_regs(vm, &regs, &ignored) < 0 ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0)
+        return 0;
+    /* Real and protected mode: RIP is an offset into CS; long mode's CS
+     * base is 0. Both ends of the longest instruction. */
+    uint64_t la = sregs.cs.base + regs.rip;
+    uint64_t ends[] = {la, la + X86_INSN_MAX - 1};
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        struct paging_walk walk;
+        if (paging_translate(&vm->mem, &sregs, ends[i], &walk) != PAGING_OK ||
+            !memslots_is_lazy(&vm->slots, walk.gpa))
+            continue;
+        int n = memslots_ensure(&vm->slots, walk.gpa, 1);
+        if (n < 0)
+            return -1;
+        added += n;
+    }
+    return added > 0;
 }
 
 /* Every exit other than IO/HLT ends the run; say what it was. */
@@ -233,10 +280,24 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
         if (vm->run->exit_reason == KVM_EXIT_IO) {
             hc.exits = stats->exits - exits_before;
             int io = handle_io(vm, &hc, stats, err);
+            /* A host write (hypercall result) may have needed a slot. */
+            if (io == HC_CONTINUE && vm->slots.failed_errno) {
+                memslots_failed(&vm->slots, err);
+                break;
+            }
             if (io == HC_CONTINUE)
                 continue;
             if (io == HC_EXITED) /* exit(0) passes like HLT */
                 rc = hypercall_exit_result(&hc, err);
+            break;
+        }
+        int lazy = lazy_ram_exit(vm);
+        if (lazy > 0 && !vm->slots.failed_errno) {
+            stats_count_lazy_ram(stats);
+            continue;
+        }
+        if (lazy < 0 || vm->slots.failed_errno) {
+            memslots_failed(&vm->slots, err);
             break;
         }
         unexpected_exit(vm, err);

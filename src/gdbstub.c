@@ -168,10 +168,11 @@ static int t_set_cpu(void *ctx, const struct gdb_cpu *cpu)
 }
 
 /* Host pointer for up to `want` bytes at linear `la`, within one 4 KiB
- * page, through the guest's paging and guestmem_ptr(). */
+ * page, through the guest's paging and guestmem (to write through, when
+ * `write`: the pointer comes from guestmem_ptr_rw). */
 static uint8_t *map_linear(struct gdbstub *gs, const struct kvm_sregs *s,
                            uint64_t la, size_t want, size_t *got,
-                           uint64_t *gpa)
+                           uint64_t *gpa, bool write)
 {
     struct paging_walk walk;
     uint64_t in_page = X86_PAGE_4K - (la & (X86_PAGE_4K - 1));
@@ -181,7 +182,9 @@ static uint8_t *map_linear(struct gdbstub *gs, const struct kvm_sregs *s,
         return NULL;
     if (gpa)
         *gpa = walk.gpa;
-    return guestmem_ptr(&gs->vm->mem, walk.gpa, *got);
+    if (write)
+        return guestmem_ptr_rw(&gs->vm->mem, walk.gpa, *got);
+    return (uint8_t *)guestmem_ptr(&gs->vm->mem, walk.gpa, *got);
 }
 
 static int access_mem(struct gdbstub *gs, uint64_t addr, uint8_t *buf,
@@ -198,7 +201,7 @@ static int access_mem(struct gdbstub *gs, uint64_t addr, uint8_t *buf,
         while (left > 0) {
             if (la < addr) /* wrapped past the top of the address space */
                 return -1;
-            uint8_t *p = map_linear(gs, &s, la, left, &n, NULL);
+            uint8_t *p = map_linear(gs, &s, la, left, &n, NULL, write);
             if (!p)
                 return -1;
             if (pass == 1) {
@@ -250,7 +253,7 @@ static int insert_sw(struct gdbstub *gs, uint64_t addr)
     if (find_sw(gs, addr))
         return 0; /* gdb may insert twice; one int3 serves both */
     if (gs->n_sw == MAX_SW_BPS || get_sregs(gs, &s) < 0 ||
-        !(p = map_linear(gs, &s, addr, 1, &n, &bp.gpa)))
+        !(p = map_linear(gs, &s, addr, 1, &n, &bp.gpa, true)))
         return -1;
     bp.orig = *p;
     *p = INT3_OPCODE;
@@ -261,7 +264,7 @@ static int insert_sw(struct gdbstub *gs, uint64_t addr)
 static void restore_sw(struct gdbstub *gs, const struct sw_bp *bp)
 {
     /* By gpa: the guest may have changed its page tables since. */
-    uint8_t *p = guestmem_ptr(&gs->vm->mem, bp->gpa, 1);
+    uint8_t *p = guestmem_ptr_rw(&gs->vm->mem, bp->gpa, 1);
 
     if (p && *p == INT3_OPCODE) /* the guest may have rewritten it */
         *p = bp->orig;
@@ -405,9 +408,9 @@ static int probe_run(const struct mode *mode, const uint8_t *code, size_t len,
     uint64_t mem = mode->min_mem > PROBE_MEM ? mode->min_mem : PROBE_MEM;
     int rc = -1;
 
-    if (vm_open(&vm, mem, &err) < 0)
+    if (vm_open(&vm, mem, false, &err) < 0)
         return -1;
-    uint8_t *p = guestmem_ptr(&vm.mem, 0, PROBE_DATA + 1);
+    uint8_t *p = guestmem_ptr_rw(&vm.mem, 0, PROBE_DATA + 1);
     if (!p || len > REAL_IVT_BP || vcpu_configure(&vm, mode, 0, &err) < 0 ||
         vcpu_get_regs(&vm, &r, &err) < 0)
         goto out;

@@ -37,11 +37,23 @@ bool guestmem_contains(const struct guestmem *mem, uint64_t gpa, uint64_t len)
     return ram_offset(mem, gpa, len) != UINT64_MAX;
 }
 
-void *guestmem_ptr(const struct guestmem *mem, uint64_t gpa, uint64_t len)
+const void *guestmem_ptr(const struct guestmem *mem, uint64_t gpa,
+                         uint64_t len)
 {
     uint64_t off = ram_offset(mem, gpa, len);
 
     return off == UINT64_MAX ? NULL : mem->host + off;
+}
+
+void *guestmem_ptr_rw(const struct guestmem *mem, uint64_t gpa, uint64_t len)
+{
+    uint64_t off = ram_offset(mem, gpa, len);
+
+    if (off == UINT64_MAX)
+        return NULL;
+    if (mem->will_write)
+        mem->will_write(mem->will_write_ctx, gpa, len);
+    return mem->host + off;
 }
 
 int guestmem_read(const struct guestmem *mem, uint64_t gpa, void *buf,
@@ -58,7 +70,7 @@ int guestmem_read(const struct guestmem *mem, uint64_t gpa, void *buf,
 int guestmem_write(const struct guestmem *mem, uint64_t gpa, const void *buf,
                    size_t len)
 {
-    void *p = guestmem_ptr(mem, gpa, len);
+    void *p = guestmem_ptr_rw(mem, gpa, len);
 
     if (!p)
         return -1;

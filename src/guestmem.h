@@ -6,6 +6,12 @@
  * goes through guestmem_ptr(), which refuses any range that is not wholly
  * inside one RAM range, with overflow-safe arithmetic. Nothing else
  * computes host pointers from guest addresses.
+ *
+ * Host writes go through guestmem_ptr_rw() or guestmem_write(), which
+ * first tell the owner of the memory through `will_write` (the VM: it
+ * registers lazy memory slots and notes dirty pages, see memslots.h).
+ * guestmem_ptr() is for reading only. A plain buffer leaves the hook
+ * NULL (unit tests, fuzzers).
  */
 #ifndef SKVM_GUESTMEM_H
 #define SKVM_GUESTMEM_H
@@ -17,6 +23,9 @@
 struct guestmem {
     uint8_t *host; /* host view of all of RAM, `size` bytes */
     uint64_t size; /* bytes of guest RAM */
+    /* Called with the guest-physical range before every host write. */
+    void (*will_write)(void *ctx, uint64_t gpa, uint64_t len);
+    void *will_write_ctx;
 };
 
 /* Bytes of RAM below the hole, and above it. */
@@ -24,8 +33,11 @@ uint64_t guestmem_low_size(const struct guestmem *mem);
 uint64_t guestmem_high_size(const struct guestmem *mem);
 
 /* Host pointer for guest-physical [gpa, gpa + len), or NULL if any byte
- * of it is outside RAM. len 0 is refused. */
-void *guestmem_ptr(const struct guestmem *mem, uint64_t gpa, uint64_t len);
+ * of it is outside RAM. len 0 is refused. Read-only: */
+const void *guestmem_ptr(const struct guestmem *mem, uint64_t gpa,
+                         uint64_t len);
+/* The same, to write through: calls the will_write hook first. */
+void *guestmem_ptr_rw(const struct guestmem *mem, uint64_t gpa, uint64_t len);
 
 /* True when [gpa, gpa + len) lies wholly inside one RAM range. */
 bool guestmem_contains(const struct guestmem *mem, uint64_t gpa, uint64_t len);

@@ -101,7 +101,7 @@ int image_place(const struct mode_env *env, const struct mode *mode,
 
     if (img->len == 0)
         return skvm_fail(err, SKVM_USAGE, "guest image is empty");
-    dst = guestmem_ptr(mem, load_addr, img->len);
+    dst = guestmem_ptr_rw(mem, load_addr, img->len);
     if (!dst)
         return skvm_fail(err, SKVM_USAGE,
                          "guest image (%zu bytes at 0x%llx) does not fit in "

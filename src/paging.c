@@ -115,10 +115,12 @@ enum paging_status paging_translate(const struct guestmem *mem,
 }
 
 /* Host pointer for up to `want` bytes at linear `la`, not crossing a
- * 4 KiB page; *got says how many. NULL with `fault` filled on failure. */
+ * 4 KiB page; *got says how many. NULL with `fault` filled on failure.
+ * `write`: the caller will write through it (guestmem_ptr_rw). */
 static uint8_t *map_piece(const struct guestmem *mem,
                           const struct kvm_sregs *sregs, uint64_t la,
-                          size_t want, size_t *got, struct paging_fault *fault)
+                          size_t want, size_t *got, struct paging_fault *fault,
+                          bool write)
 {
     struct paging_walk walk;
     uint64_t in_page = X86_PAGE_4K - (la & (X86_PAGE_4K - 1));
@@ -135,7 +137,8 @@ static uint8_t *map_piece(const struct guestmem *mem,
      * then go byte by byte so the last RAM byte is still reached. */
     if (!guestmem_contains(mem, walk.gpa, n))
         n = 1;
-    p = guestmem_ptr(mem, walk.gpa, n);
+    p = write ? guestmem_ptr_rw(mem, walk.gpa, n)
+              : (uint8_t *)guestmem_ptr(mem, walk.gpa, n);
     if (!p) {
         fault->status = PAGING_NOT_RAM;
         return NULL;
@@ -173,7 +176,7 @@ int paging_write(const struct guestmem *mem, const struct kvm_sregs *sregs,
     }
     for (done = 0; done < len; done += n) {
         uint8_t *p = map_piece(mem, sregs, (uint64_t)linear + done,
-                               len - done, &n, fault);
+                               len - done, &n, fault, true);
         if (!p)
             return -1;
         if (n_ranges > 0 && ranges[n_ranges - 1].host +
@@ -209,7 +212,7 @@ int paging_read_str(const struct guestmem *mem, const struct kvm_sregs *sregs,
             fault->linear = la;
             return -1;
         }
-        p = map_piece(mem, sregs, la, max + 1 - pos, &n, fault);
+        p = map_piece(mem, sregs, la, max + 1 - pos, &n, fault, false);
         if (!p)
             return -1;
         /* Copy first, then search the copy: one read of guest memory. */

@@ -1,12 +1,12 @@
 /* rerun.h - running one loaded guest again in the same VM (--repeat).
  *
  * rerun_track() turns on KVM dirty-page logging (KVM_MEM_LOG_DIRTY_PAGES)
- * on every RAM slot; call it after vm_open and before the guest first
- * runs. rerun_snapshot() saves the vCPU state the loader set (registers,
+ * on every RAM slot, and the host's own record of the pages it writes
+ * (hypercall results, lazy-memory accesses: see memslots.h); call it
+ * after vm_open and before the guest first runs. rerun_snapshot() saves the vCPU state the loader set (registers,
  * segment/control registers, FPU, pending events); call it right after
  * vcpu_configure. rerun_restore() then puts the VM back to the state it
- * had when first loaded: every page the guest dirtied (KVM_GET_DIRTY_LOG)
- * is zeroed, the image and the mode's tables are written again (the
+ * had when first loaded: every page the guest or host dirtied is zeroed, the image and the mode's tables are written again (the
  * loaded state is exactly zero RAM + image + tables), and the saved vCPU
  * state is loaded. Its cost follows the pages the guest wrote, not the
  * size of RAM. Failures are SKVM_HOST (KVM refused) or SKVM_USAGE.
@@ -27,8 +27,6 @@ struct rerun {
     struct kvm_sregs sregs;
     struct kvm_fpu fpu;
     struct kvm_vcpu_events events;
-    uint64_t *bitmap; /* dirty log scratch: one bit per page, largest slot */
-    size_t bitmap_bytes;
 };
 
 int rerun_track(struct vm *vm, struct rerun *r, struct skvm_err *err);

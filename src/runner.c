@@ -140,7 +140,8 @@ int runner_run_outcome(const struct options *o, struct outcome *out,
                              : &o->mode->guests[0];
         image_from_blob(blob, &img);
     }
-    if (vm_open(&vm, o->mem_size, err) < 0)
+    /* The sandbox forbids memory-slot changes: all RAM goes in first. */
+    if (vm_open(&vm, o->mem_size, o->eager_mem || o->sandbox, err) < 0)
         goto out_image;
     struct mode_env env = vm_mode_env(&vm, o->entry);
     if (console_setup(&vm, !o->no_coalesce, err) < 0)

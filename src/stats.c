@@ -175,6 +175,10 @@ void stats_print(const struct skvm_stats *s, FILE *out)
     if (s->other_hypercalls)
         fprintf(out, "    %-24s %10llu\n", "other hypercalls",
                 (unsigned long long)s->other_hypercalls);
+    if (s->lazy_ram_exits)
+        fprintf(out, "  lazy RAM: %llu exits were first touches of RAM "
+                     "registered with KVM on demand\n",
+                (unsigned long long)s->lazy_ram_exits);
     fprintf(out,
             "  time: %.3f ms in KVM_RUN (guest), %.3f ms in the host's exit "
             "handling, %.3f ms wall\n",
@@ -231,6 +235,7 @@ struct json_object *stats_to_json(const struct skvm_stats *s)
     bad |= json_object_object_add(o, "exits_by_reason", reasons);
     reasons = NULL;
     bad |= add_u64(o, "other_port_exits", s->other_port_exits);
+    bad |= add_u64(o, "lazy_ram_exits", s->lazy_ram_exits);
     bad |= json_object_object_add(o, "io_ports", ports);
     ports = NULL;
     bad |= json_object_object_add(o, "hypercalls", hcalls);

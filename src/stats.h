@@ -52,6 +52,8 @@ struct skvm_stats {
     struct stats_hypercall hypercalls[STATS_MAX_HYPERCALLS];
     unsigned n_hypercalls;
     uint64_t other_hypercalls;
+    uint64_t lazy_ram_exits; /* exits that were the guest's first touch of
+                                a piece of lazy RAM (memslots.h) */
     uint64_t kvm_run_ns;  /* inside the KVM_RUN ioctl */
     uint64_t loop_ns;     /* the whole run loop; host = loop - kvm_run */
     uint64_t wall_ns;     /* the whole process, parse to report */
@@ -77,6 +79,10 @@ void stats_count_exit(struct skvm_stats *s, uint32_t reason);
 void stats_count_io(struct skvm_stats *s, uint16_t port, bool out,
                     uint64_t bytes);
 void stats_count_hypercall(struct skvm_stats *s, const char *name);
+static inline void stats_count_lazy_ram(struct skvm_stats *s)
+{
+    s->lazy_ram_exits++;
+}
 
 /* One KVM_EXIT_IO: its port and direction, and a hypercall by name when
  * the port is one (only the run page's io header is read). */

@@ -61,10 +61,11 @@ static int check_api(int kvm_fd, struct skvm_err *err)
 }
 
 /* RAM is one host mapping; the guest sees it below the hole and, for
- * large sizes, again from LAYOUT_HIGH_RAM_BASE (see layout.h). */
-static int map_ram(struct vm *vm, uint64_t size, struct skvm_err *err)
+ * large sizes, again from LAYOUT_HIGH_RAM_BASE (see layout.h). KVM learns
+ * of it piece by piece (memslots.h), or all at once when eager. */
+static int map_ram(struct vm *vm, uint64_t size, bool eager,
+                   struct skvm_err *err)
 {
-    struct kvm_userspace_memory_region region = {0};
     void *host;
 
     host = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -76,29 +77,7 @@ static int map_ram(struct vm *vm, uint64_t size, struct skvm_err *err)
     vm->mem = (struct guestmem){.host = host, .size = size};
     /* Identical zero pages across VMs merge under KSM; optional. */
     (void)madvise(host, size, MADV_MERGEABLE);
-
-    region.slot = VM_SLOT_LOW;
-    region.guest_phys_addr = 0;
-    region.memory_size = guestmem_low_size(&vm->mem);
-    region.userspace_addr = (uintptr_t)host;
-    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        return skvm_fail(err, SKVM_USAGE,
-                         "KVM refused %llu bytes of guest memory: %s",
-                         (unsigned long long)region.memory_size,
-                         strerror(errno));
-    if (guestmem_high_size(&vm->mem) == 0)
-        return 0;
-    region.slot = VM_SLOT_HIGH;
-    region.guest_phys_addr = LAYOUT_HIGH_RAM_BASE;
-    region.userspace_addr = (uintptr_t)host + guestmem_low_size(&vm->mem);
-    region.memory_size = guestmem_high_size(&vm->mem);
-    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        return skvm_fail(err, SKVM_USAGE,
-                         "KVM refused %llu bytes of guest memory above 4 GiB: "
-                         "%s",
-                         (unsigned long long)region.memory_size,
-                         strerror(errno));
-    return 0;
+    return memslots_init(&vm->slots, vm->vm_fd, &vm->mem, eager, err);
 }
 
 /* Give the guest the CPUID KVM supports, so the page walk accepts what
@@ -133,7 +112,8 @@ out:
     return rc;
 }
 
-int vm_open(struct vm *vm, uint64_t mem_size, struct skvm_err *err)
+int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
+            struct skvm_err *err)
 {
     int mmap_size;
 
@@ -155,7 +135,7 @@ int vm_open(struct vm *vm, uint64_t mem_size, struct skvm_err *err)
                   strerror(errno));
         goto fail;
     }
-    if (map_ram(vm, mem_size, err) < 0)
+    if (map_ram(vm, mem_size, eager_mem, err) < 0)
         goto fail;
     vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
     if (vm->vcpu_fd < 0) {
@@ -204,6 +184,7 @@ void vm_close(struct vm *vm)
         close(vm->vcpu_fd);
     if (vm->vm_fd >= 0)
         close(vm->vm_fd);
+    memslots_free(&vm->slots);
     if (vm->mem.host)
         munmap(vm->mem.host, vm->mem.size);
     if (vm->kvm_fd >= 0)

@@ -1,0 +1,111 @@
+/* test_lazy_mem.c - RAM registered with KVM on first touch (memslots.h)
+ * behaves exactly like RAM registered up front (--eager-mem).
+ *
+ * tests/guests/lazy_mem.asm reads, writes, string-copies across a piece
+ * boundary, has the host write into an untouched piece and runs code
+ * from never-written RAM; each check that fails exits with its own
+ * status. Under --repeat every run must start from the loaded state
+ * again, the host's writes included.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+#define LAZY_OK "lazy ok\n"
+#define LAZY_LABEL "  lazy RAM: "
+
+struct lazy_mode {
+    const char *flag, *mem, *guest;
+};
+
+/* Memory big enough for the guest's addresses, in the mode's reach. */
+static struct lazy_mode lazy_mode(const char *mode)
+{
+    static char flag[32];
+    bool wide = strcmp(mode, "long") == 0;
+
+    snprintf(flag, sizeof(flag), "--%s", mode);
+    return (struct lazy_mode){flag, wide ? "8G" : "1G",
+                              test_guest(wide ? "lazy_mem64" : "lazy_mem32")};
+}
+
+/* First touches --stats counted, 0 when it printed no lazy line. */
+static unsigned long lazy_exits(const char *err)
+{
+    const char *p = strstr(err, LAZY_LABEL);
+
+    return p ? strtoul(p + strlen(LAZY_LABEL), NULL, 10) : 0;
+}
+
+static void test_same_as_eager(const char *mode)
+{
+    static struct skvm_result lazy, eager;
+    struct lazy_mode m = lazy_mode(mode);
+
+    RUN(&lazy, m.flag, "--mem", m.mem, "--stats", m.guest);
+    skip_if_host_cannot(&lazy, mode);
+    RUN(&eager, m.flag, "--mem", m.mem, "--stats", "--eager-mem", m.guest);
+    cr_assert_eq(lazy.code, 0, "lazy: exit %d: %s", lazy.code, lazy.err);
+    cr_assert_eq(eager.code, 0, "eager: exit %d: %s", eager.code, eager.err);
+    cr_assert_str_eq(lazy.out, LAZY_OK);
+    cr_assert_str_eq(eager.out, lazy.out);
+    /* Far word, both sides of the edge, the RET's piece, the fetch. */
+    cr_assert_geq(lazy_exits(lazy.err), 5, "%s", lazy.err);
+    cr_assert_eq(lazy_exits(eager.err), 0, "%s", eager.err);
+}
+
+static void test_repeat_undoes_writes(const char *mode)
+{
+    static struct skvm_result r;
+    struct lazy_mode m = lazy_mode(mode);
+
+    RUN(&r, m.flag, "--mem", m.mem, "--repeat", "3", m.guest);
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, LAZY_OK LAZY_OK LAZY_OK,
+                     "a run saw an earlier run's writes");
+}
+
+/* The largest RAM the mode maps starts as the default does and the
+ * greeting touches nothing lazily. */
+static void test_big_hello(const char *mode)
+{
+    static struct skvm_result r;
+    struct lazy_mode m = lazy_mode(mode);
+    const char *mem = strcmp(mode, "long") == 0 ? "256G" : "3G";
+
+    RUN(&r, m.flag, "--mem", mem, "--stats");
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, hello_greeting(mode));
+    cr_assert_eq(lazy_exits(r.err), 0, "%s", r.err);
+}
+
+/* The sandbox forbids slot changes, so it takes all RAM up front. */
+static void test_sandbox_eager(const char *mode)
+{
+    static struct skvm_result r;
+    struct lazy_mode m = lazy_mode(mode);
+
+    RUN(&r, m.flag, "--mem", m.mem, "--sandbox", "--stats", m.guest);
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, LAZY_OK);
+    cr_assert_eq(lazy_exits(r.err), 0, "%s", r.err);
+}
+
+#define LAZY_TESTS(mode)                                                       \
+    Test(mode##_lazy, same_as_eager) { test_same_as_eager(#mode); }            \
+    Test(mode##_lazy, repeat_undoes_writes)                                    \
+    {                                                                          \
+        test_repeat_undoes_writes(#mode);                                      \
+    }                                                                          \
+    Test(mode##_lazy, big_hello) { test_big_hello(#mode); }                    \
+    Test(mode##_lazy, sandbox_eager) { test_sandbox_eager(#mode); }
+
+LAZY_TESTS(long)
+LAZY_TESTS(protected)
+LAZY_TESTS(paged32)
