@@ -17,6 +17,7 @@
 #include "paging.h"
 #include "trace.h"
 #include "vcpu.h"
+#include "x86.h"
 
 /* The handler's only job: note the signal and kick the vCPU out. */
 static struct kvm_run *volatile signal_run;
@@ -126,6 +127,24 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc,
  * RAM on either page. */
 #define X86_INSN_MAX 15
 
+/* After an emulation failure at CPL 0, KVM both exits to user space and
+ * queues a #UD for the guest (x86.c, handle_emulation_failure; kvm-pvm
+ * does not). When the failure was only a fetch from lazy RAM, that #UD is
+ * not the guest's: drop it, or the retried instruction never runs. */
+static void drop_emulation_ud(struct vm *vm)
+{
+    struct kvm_vcpu_events ev;
+
+    if (ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0 ||
+        !(ev.exception.injected || ev.exception.pending) ||
+        ev.exception.nr != X86_EXC_UD)
+        return;
+    ev.exception.injected = 0;
+    ev.exception.pending = 0;
+    ev.flags = 0; /* change nothing else (NMI, SIPI, shadow stay as read) */
+    (void)ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
 /* Lazy RAM (memslots.h): the guest reached a piece of RAM KVM was not
  * told of yet. A data access arrives as KVM_EXIT_MMIO and is done on the
  * host copy; an instruction fetch arrives as an emulation failure and is
@@ -164,6 +183,8 @@ static int lazy_ram_exit(struct vm *vm)
             return -1;
         added += n;
     }
+    if (added > 0)
+        drop_emulation_ud(vm);
     return added > 0;
 }
 

@@ -161,4 +161,7 @@
 #define X86_CPUID_FEATURES           0x1u
 #define X86_CPUID_EDX_PSE_BIT        3   /* 4 MiB pages */
 
+/* Exception vectors (SDM 6.3.1) the host acts on. */
+#define X86_EXC_UD 6 /* invalid opcode */
+
 #endif
