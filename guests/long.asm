@@ -7,6 +7,7 @@
 bits 64
 default rel
 %include "layout.inc"
+%include "print.inc"
 
 org 0                         ; loaded at guest-physical 0
 
@@ -18,20 +19,18 @@ start:
     bt eax, 10
     jnc wrong_mode
 
-    lea rsi, [greeting]
-    call print
+    print_msg greeting
     ; Only long mode has 8-byte stores of a register-sized value.
     mov qword [abs LAYOUT_RESULT_ADDR], 42
     mov rax, 42
     hlt
 
 wrong_mode:
-    lea rsi, [wrong]
-    call print
+    print_msg wrong
     xor eax, eax               ; RAX != 42: the host's check fails
     hlt
 
-%include "print.inc"
-
 greeting: db "Hello from long mode: 64-bit code, 4-level paging.", 10, 0
+greeting_len equ $ - greeting - 1
 wrong:    db "long guest: EFER.LMA is clear, this is not long mode", 10, 0
+wrong_len equ $ - wrong - 1

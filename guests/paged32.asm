@@ -5,6 +5,7 @@
 ; maps all RAM with 4 MiB pages (PDE.PS) at virtual = physical.
 bits 32
 %include "layout.inc"
+%include "print.inc"
 
 org 0
 
@@ -19,19 +20,17 @@ start:
     test eax, 1 << 5          ; CR4.PAE must be clear for 32-bit paging
     jnz wrong_mode
 
-    mov esi, greeting
-    call print
+    print_msg greeting
     mov dword [LAYOUT_RESULT_ADDR], 42
     mov eax, 42
     hlt
 
 wrong_mode:
-    mov esi, wrong
-    call print
+    print_msg wrong
     xor eax, eax
     hlt
 
-%include "print.inc"
-
 greeting: db "Hello from paged32 mode: 32-bit code, 32-bit paging with 4 MiB pages.", 10, 0
+greeting_len equ $ - greeting - 1
 wrong:    db "paged32 guest: CR0/CR4 say this is not 32-bit paging", 10, 0
+wrong_len equ $ - wrong - 1

@@ -5,6 +5,7 @@
 ; any address in RAM is reachable directly.
 bits 32
 %include "layout.inc"
+%include "print.inc"
 
 org 0
 
@@ -16,19 +17,17 @@ start:
     test eax, 1 << 31         ; CR0.PG
     jnz wrong_mode
 
-    mov esi, greeting
-    call print
+    print_msg greeting
     mov dword [LAYOUT_RESULT_ADDR], 42   ; a 4-byte store: 32-bit words
     mov eax, 42
     hlt
 
 wrong_mode:
-    mov esi, wrong
-    call print
+    print_msg wrong
     xor eax, eax
     hlt
 
-%include "print.inc"
-
 greeting: db "Hello from protected mode: 32-bit code, flat segments, no paging.", 10, 0
+greeting_len equ $ - greeting - 1
 wrong:    db "protected guest: CR0 says this is not flat protected mode", 10, 0
+wrong_len equ $ - wrong - 1

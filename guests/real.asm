@@ -5,6 +5,7 @@
 ; offsets are physical addresses below 64 KiB.
 bits 16
 %include "layout.inc"
+%include "print.inc"
 
 org 0
 
@@ -14,19 +15,17 @@ start:
     test ax, 1
     jnz wrong_mode
 
-    mov si, greeting
-    call print
+    print_msg greeting
     mov word [LAYOUT_RESULT_ADDR], 42   ; a 2-byte store: 16-bit words
     mov ax, 42
     hlt
 
 wrong_mode:
-    mov si, wrong
-    call print
+    print_msg wrong
     xor ax, ax
     hlt
 
-%include "print.inc"
-
 greeting: db "Hello from real mode: 16-bit code, segment:offset addressing.", 10, 0
+greeting_len equ $ - greeting - 1
 wrong:    db "real guest: CR0.PE is set, this is not real mode", 10, 0
+wrong_len equ $ - wrong - 1
