@@ -159,14 +159,23 @@ int memslots_ensure(struct memslots *s, uint64_t gpa, uint64_t len)
 {
     int added = 0;
 
+    size_t i;
+
     if (len == 0 || s->n_registered == s->n_chunks)
         return 0;
-    for (size_t i = 0; i < s->n_chunks; i++) {
+    /* Pieces are in address order: start at gpa's (or at the first when
+     * gpa is not RAM) and stop past the range. */
+    i = chunk_of(s, gpa);
+    if (i == s->n_chunks)
+        i = 0;
+    for (; i < s->n_chunks; i++) {
         const struct memchunk *c = &s->chunks[i];
         /* Overlap, written so that gpa + len cannot wrap. */
-        bool overlaps = c->gpa >= gpa ? c->gpa - gpa < len
-                                      : gpa - c->gpa < c->size;
-        if (!overlaps || c->registered)
+        if (c->gpa >= gpa && c->gpa - gpa >= len)
+            break;
+        if (gpa > c->gpa && gpa - c->gpa >= c->size)
+            continue;
+        if (c->registered)
             continue;
         if (register_chunk(s, i) < 0)
             return -1;
