@@ -1,10 +1,12 @@
 /* timeit.c - interleaved wall-clock timing of whole commands.
  *
- *   timeit ROUNDS LABEL CMD [ARGS...] :: LABEL CMD [ARGS...] :: ...
+ *   timeit [--warmup W] ROUNDS LABEL CMD [ARGS...] :: LABEL CMD ... :: ...
  *
  * Each round runs every command once, in order, so the commands compared
- * share the same moments of a noisy machine (other builds, 2 cores). One
- * warm-up round is not recorded. Per run it prints
+ * share the same moments of a noisy machine (other builds, 2 cores). W
+ * warm-up rounds (default 1) are not recorded; 0 suits commands that run
+ * for seconds, where a warm cache is noise and a round is expensive.
+ * Per run it prints
  *   LABEL <tab> microseconds <tab> peak RSS KiB <tab> exit status
  * Child stdout goes to /dev/null, stderr is kept. Timing is
  * CLOCK_MONOTONIC around fork..wait4, which is what a user waits for.
@@ -56,10 +58,15 @@ static int run_one(const struct cmd *c, int devnull, double *us, long *rss)
 int main(int argc, char **argv)
 {
     struct cmd cmds[MAX_CMDS];
-    int n = 0, rounds = argc > 1 ? atoi(argv[1]) : 0;
+    int n = 0, warmup = 1, first = 1;
     int devnull = open("/dev/null", O_WRONLY);
 
-    for (int i = 2; i < argc && n < MAX_CMDS;) {
+    if (argc > 2 && strcmp(argv[1], "--warmup") == 0) {
+        warmup = atoi(argv[2]);
+        first = 3;
+    }
+    int rounds = argc > first ? atoi(argv[first]) : 0;
+    for (int i = first + 1; i < argc && n < MAX_CMDS;) {
         if (i + 1 >= argc)
             break;
         cmds[n].label = argv[i];
@@ -72,11 +79,12 @@ int main(int argc, char **argv)
         n++;
         i = j + 1;
     }
-    if (rounds <= 0 || n == 0 || devnull < 0) {
-        fprintf(stderr, "usage: timeit ROUNDS LABEL CMD... [:: LABEL CMD...]\n");
+    if (rounds <= 0 || warmup < 0 || n == 0 || devnull < 0) {
+        fprintf(stderr, "usage: timeit [--warmup W] ROUNDS LABEL CMD... "
+                        "[:: LABEL CMD...]\n");
         return 2;
     }
-    for (int r = -1; r < rounds; r++)
+    for (int r = -warmup; r < rounds; r++)
         for (int k = 0; k < n; k++) {
             double us = 0;
             long rss = 0;
