@@ -8,6 +8,7 @@
  * 64-bit code segment (SDM 9.8.5), as kvm-hello-world does.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "layout.h"
@@ -71,11 +72,14 @@ static int map_gib_2m(const struct guestmem *mem, uint64_t *pdpt, unsigned gib,
 
     if (!pd)
         return -ENOSPC;
-    memset(pd, 0, X86_PAGE_4K);
+    /* A GiB wholly RAM needs no check per entry (--mem 64G has 63). */
+    bool all_ram = ram_in(mem, (uint64_t)gib * X86_PAGE_1G, X86_PAGE_1G) ==
+                   X86_PAGE_1G;
+
     for (unsigned i = 0; i < X86_PT_ENTRIES64; i++) {
         uint64_t addr = (uint64_t)gib * X86_PAGE_1G + i * X86_PAGE_2M;
-        if (ram_in(mem, addr, X86_PAGE_2M))
-            pd[i] = addr | LEAF_FLAGS;
+        pd[i] = all_ram || ram_in(mem, addr, X86_PAGE_2M) ? addr | LEAF_FLAGS
+                                                          : 0;
     }
     pdpt[gib] = pd_gpa | TABLE_FLAGS;
     return 0;
