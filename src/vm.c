@@ -157,6 +157,8 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
         goto fail;
     }
     vm->run_size = (size_t)mmap_size;
+    vm->sync_sregs = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) &
+                     KVM_SYNC_X86_SREGS;
     if (set_cpuid(vm, err) < 0)
         goto fail;
     return 0;

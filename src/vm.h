@@ -28,6 +28,7 @@ struct vm {
     struct memslots slots; /* how KVM sees mem; mem's write hook points
                               here, so a struct vm is never copied */
     bool gbpages; /* guest CPUID offers 1 GiB pages */
+    bool sync_sregs; /* KVM can copy sregs into kvm_run on exit */
     struct console console; /* batched console output (console.h) */
 };
 

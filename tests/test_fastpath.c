@@ -271,6 +271,24 @@ FAULT_TESTS(long)
 FAULT_TESTS(protected)
 FAULT_TESTS(paged32)
 
+/* Pointer hypercalls after the first read the sregs KVM copied into
+ * kvm_run at that exit (KVM_CAP_SYNC_REGS): they must see a CR3 the guest
+ * changed in between, as the first call's ioctl would. Also under
+ * --repeat, where the loader's CR3 comes back between runs. */
+Test(long_fast, pointer_sregs_follow_cr3)
+{
+    static struct skvm_result r;
+    const char *guest = test_guest("hc_cr364");
+
+    RUN(&r, "--long", "--mem", "8M", guest);
+    skip_if_host_cannot(&r, "long");
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, "A\nB\nA\n", "a stale CR3 prints A A A");
+    RUN(&r, "--long", "--mem", "8M", "--repeat", "2", guest);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, "A\nB\nA\nA\nB\nA\n");
+}
+
 Test(fastpath, repeat_bad_count)
 {
     static struct skvm_result r;
