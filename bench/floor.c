@@ -6,7 +6,9 @@
  * Same VM setup as simple-kvm (KVM_CREATE_VM, TSS, RAM in the same one or
  * two memory slots, one vCPU, supported CPUID, the mode's sregs/regs and
  * tables from the same pure setup routine, console port 0xE9 coalesced
- * unless --no-coalesce), then KVM_RUN until HLT. No checks, no option
+ * unless --no-coalesce), then KVM_RUN until HLT, answering port exits
+ * with the least work (console bytes written, INs read 0, other OUTs
+ * ignored: hypercall loops cost their exits only). No checks, no option
  * parsing worth the name, no error messages beyond one line, no teardown
  * (the kernel reclaims at exit): a lower bound, not a tool.
  */
@@ -149,13 +151,17 @@ int main(int argc, char **argv)
             DIE("KVM_RUN");
         if (run->exit_reason == KVM_EXIT_HLT)
             return 0;
-        if (run->exit_reason != KVM_EXIT_IO ||
-            run->io.port != LAYOUT_PORT_CONSOLE) {
+        if (run->exit_reason != KVM_EXIT_IO) {
             fprintf(stderr, "floor: exit %u\n", run->exit_reason);
             return 4;
         }
-        if (write(1, (uint8_t *)run + run->io.data_offset,
-                  (size_t)run->io.size * run->io.count) < 0)
+        /* The least any port exit needs: console bytes out, some value
+         * in for an IN (hypercall loops), other OUTs only resume. */
+        uint8_t *data = (uint8_t *)run + run->io.data_offset;
+        size_t len = (size_t)run->io.size * run->io.count;
+        if (run->io.direction == KVM_EXIT_IO_IN)
+            memset(data, 0, len);
+        else if (run->io.port == LAYOUT_PORT_CONSOLE && write(1, data, len) < 0)
             DIE("write");
     }
 }

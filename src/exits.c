@@ -110,7 +110,7 @@ static int pointer_sregs(struct vm *vm, struct kvm_sregs *sregs,
     }
     if (vcpu_get_sregs(vm, sregs, err) < 0)
         return -1;
-    if (vm->sync_sregs)
+    if (vm->sync_regs & KVM_SYNC_X86_SREGS)
         vm->run->kvm_valid_regs |= KVM_SYNC_X86_SREGS;
     return 0;
 }

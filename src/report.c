@@ -109,7 +109,7 @@ int report_checks_list(const struct vm *vm, const struct options *o,
     struct failures f = {.len = 0, .list = list};
     struct kvm_regs regs;
 
-    if (vcpu_get_regs(vm, &regs, err) < 0)
+    if (vcpu_exit_regs(vm, &regs, err) < 0)
         return -1;
     if (builtin_checks) {
         check_rax(&regs, o->mode, REPORT_BUILTIN_VALUE, &f);

@@ -52,6 +52,16 @@ int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
     return 0;
 }
 
+int vcpu_exit_regs(const struct vm *vm, struct kvm_regs *regs,
+                   struct skvm_err *err)
+{
+    if (vm->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+        *regs = vm->run->s.regs.regs;
+        return 0;
+    }
+    return vcpu_get_regs(vm, regs, err);
+}
+
 int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
                    struct skvm_err *err)
 {

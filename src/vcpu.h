@@ -23,6 +23,12 @@ int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
 int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
                    struct skvm_err *err);
 
+/* The registers as the last KVM_RUN left them: kvm_run's copy when KVM
+ * keeps one (KVM_SYNC_X86_REGS in kvm_valid_regs, see rerun.h), else
+ * KVM_GET_REGS. Only right after a run, before anything sets them. */
+int vcpu_exit_regs(const struct vm *vm, struct kvm_regs *regs,
+                   struct skvm_err *err);
+
 /* True when the vCPU holds its power-on state (CS:IP F000:FFF0). AMD's
  * SVM leaves the VMCB undefined after a shutdown, so KVM resets the vCPU:
  * after KVM_EXIT_SHUTDOWN there the registers are not the faulting ones. */

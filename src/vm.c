@@ -157,8 +157,8 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
         goto fail;
     }
     vm->run_size = (size_t)mmap_size;
-    vm->sync_sregs = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) &
-                     KVM_SYNC_X86_SREGS;
+    int sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+    vm->sync_regs = sync > 0 ? (uint32_t)sync & KVM_SYNC_X86_VALID_FIELDS : 0;
     if (set_cpuid(vm, err) < 0)
         goto fail;
     return 0;

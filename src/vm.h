@@ -28,7 +28,7 @@ struct vm {
     struct memslots slots; /* how KVM sees mem; mem's write hook points
                               here, so a struct vm is never copied */
     bool gbpages; /* guest CPUID offers 1 GiB pages */
-    bool sync_sregs; /* KVM can copy sregs into kvm_run on exit */
+    uint32_t sync_regs; /* KVM_SYNC_X86_* KVM can pass through kvm_run */
     struct console console; /* batched console output (console.h) */
 };
 
