@@ -283,6 +283,10 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
     int rc = -1;
 
     hypercall_init(&hc, &vm->mem, opts->console_fd);
+    /* The loader's (or a restore's) writes may have needed a slot KVM
+     * refused; say so before the guest runs on memory KVM lacks. */
+    if (vm->slots.failed_errno)
+        return memslots_failed(&vm->slots, err);
 
     vm->run->immediate_exit = 0;
     signals_arm(vm->run, opts->timeout_s, saved);
