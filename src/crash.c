@@ -11,11 +11,7 @@
 #include "vcpu.h"
 #include "x86.h"
 
-#define BITS_16 16
-#define BITS_32 32
-#define BITS_64 64
-#define LINEAR32_MASK UINT64_C(0xFFFFFFFF)
-#define IP16_MASK UINT64_C(0xFFFF)
+#define BITS_64 VCPU_BITS_64
 
 /* Segment descriptor type field (SDM 3.4.5.1): S=1 bits. */
 #define SEG_TYPE_CODE 0x8     /* code (else data) */
@@ -108,25 +104,6 @@ const char *crash_exit_meaning(uint32_t reason)
     }
 }
 
-static unsigned code_bits(const struct kvm_sregs *s, uint64_t rflags)
-{
-    if ((s->efer & X86_EFER_LMA) && s->cs.l)
-        return BITS_64;
-    if ((s->cr0 & X86_CR0_PE) && !(rflags & X86_BIT(X86_RFLAGS_VM_BIT)) &&
-        s->cs.db)
-        return BITS_32;
-    return BITS_16;
-}
-
-static uint64_t rip_to_linear(const struct kvm_sregs *s, uint64_t rip,
-                              unsigned bits)
-{
-    if (bits == BITS_64)
-        return rip; /* CS base is ignored in 64-bit mode (SDM 3.2.4) */
-    if (bits == BITS_16 && !(s->cr0 & X86_CR0_PE))
-        rip &= IP16_MASK;
-    return (s->cs.base + rip) & LINEAR32_MASK;
-}
 
 /* One byte at a linear address, through the guest's paging. */
 static int read_linear(const struct vm *vm, const struct kvm_sregs *s,
@@ -213,8 +190,8 @@ void crash_capture(const struct vm *vm, struct crash_state *c)
     c->have_regs = true;
     c->reset_state = c->exit_reason == KVM_EXIT_SHUTDOWN &&
                      vcpu_is_reset_state(&c->regs, &c->sregs);
-    c->bits = code_bits(&c->sregs, c->regs.rflags);
-    c->rip_linear = rip_to_linear(&c->sregs, c->regs.rip, c->bits);
+    c->bits = vcpu_code_bits(&c->sregs, c->regs.rflags);
+    c->rip_linear = vcpu_linear_rip(&c->sregs, &c->regs);
     capture_code(vm, c);
 }
 

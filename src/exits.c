@@ -148,10 +148,11 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc,
  * RAM on either page. */
 #define X86_INSN_MAX 15
 
-/* After an emulation failure at CPL 0, KVM both exits to user space and
- * queues a #UD for the guest (x86.c, handle_emulation_failure; kvm-pvm
- * does not). When the failure was only a fetch from lazy RAM, that #UD is
- * not the guest's: drop it, or the retried instruction never runs. */
+/* Where KVM lacks KVM_CAP_EXIT_ON_EMULATION_FAILURE (vm.h), an emulation
+ * failure at CPL 0 both exits to user space and queues a #UD for the
+ * guest (x86.c, handle_emulation_failure; kvm-pvm queues none). When
+ * lazy RAM explains the failure, that #UD is not the guest's: drop it, or
+ * the retried instruction never runs. */
 static void drop_emulation_ud(struct vm *vm)
 {
     struct kvm_vcpu_events ev;
@@ -166,12 +167,41 @@ static void drop_emulation_ud(struct vm *vm)
     (void)ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev);
 }
 
+/* With KVM_CAP_EXIT_ON_EMULATION_FAILURE every emulation failure comes
+ * here, also at CPL 1-3, where KVM would otherwise have given the guest a
+ * #UD and gone on. When lazy RAM does not explain it, do what KVM would
+ * have done: a #UD for user code, the run's end (exit 4) for the kernel.
+ * Returns 1 when the guest goes on. */
+static int user_emulation_failure(struct vm *vm)
+{
+    struct kvm_vcpu_events ev;
+    struct kvm_sregs sregs;
+    struct skvm_err ignored;
+
+    if (!vm->exit_on_emulation_failure ||
+        vm->run->exit_reason != KVM_EXIT_INTERNAL_ERROR ||
+        vm->run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0 ||
+        !(sregs.cr0 & X86_CR0_PE) || sregs.ss.dpl == 0 ||
+        ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+        return 0;
+    ev.exception.injected = 1;
+    ev.exception.nr = X86_EXC_UD;
+    ev.exception.has_error_code = 0;
+    ev.flags = 0;
+    return ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+}
+
 /* Lazy RAM (memslots.h): the guest reached a piece of RAM KVM was not
- * told of yet. A data access arrives as KVM_EXIT_MMIO and is done on the
- * host copy; an instruction fetch arrives as an emulation failure and is
- * retried once the pieces under RIP are registered. Returns 1 when the
- * exit was lazy RAM (the guest goes on), 0 when it was not, -1 when KVM
- * refused the slot. */
+ * told of yet. A data access arrives as KVM_EXIT_MMIO (possibly split in
+ * several, also after its piece is in) and is done on the host copy. An
+ * instruction fetch arrives as an emulation failure and is retried once
+ * the pieces under RIP are registered; any other emulation failure while
+ * pieces are missing (an instruction KVM's emulator cannot run, such as
+ * SSE or AVX, with an operand in lazy RAM) registers all RAM, as
+ * --eager-mem would have, and is retried once. Returns 1 when the exit
+ * was lazy RAM (the guest goes on), 0 when it was not, -1 when KVM
+ * refused a slot. */
 static int lazy_ram_exit(struct vm *vm)
 {
     struct kvm_run *run = vm->run;
@@ -180,19 +210,17 @@ static int lazy_ram_exit(struct vm *vm)
     struct skvm_err ignored;
     int added = 0;
 
-    if (vm->slots.n_registered == vm->slots.n_chunks)
-        return 0;
     if (run->exit_reason == KVM_EXIT_MMIO)
         return memslots_mmio(&vm->slots, run->mmio.phys_addr, run->mmio.data,
                              run->mmio.len, run->mmio.is_write);
     if (run->exit_reason != KVM_EXIT_INTERNAL_ERROR ||
         run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
+        vm->slots.n_registered == vm->slots.n_chunks ||
         vcpu_get_regs(vm, &regs, &ignored) < 0 ||
         vcpu_get_sregs(vm, &sregs, &ignored) < 0)
         return 0;
-    /* Real and protected mode: RIP is an offset into CS; long mode's CS
-     * base is 0. Both ends of the longest instruction. */
-    uint64_t la = sregs.cs.base + regs.rip;
+    /* Both ends of the longest instruction at RIP. */
+    uint64_t la = vcpu_linear_rip(&sregs, &regs);
     uint64_t ends[] = {la, la + X86_INSN_MAX - 1};
     for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
         struct paging_walk walk;
@@ -204,6 +232,10 @@ static int lazy_ram_exit(struct vm *vm)
             return -1;
         added += n;
     }
+    if (added == 0)
+        added = memslots_ensure(&vm->slots, 0, UINT64_MAX);
+    if (added < 0)
+        return -1;
     if (added > 0)
         drop_emulation_ud(vm);
     return added > 0;
@@ -346,6 +378,8 @@ int run_guest(struct vm *vm, const struct run_opts *opts,
             memslots_failed(&vm->slots, err);
             break;
         }
+        if (user_emulation_failure(vm))
+            continue;
         unexpected_exit(vm, err);
         break;
     }

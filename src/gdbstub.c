@@ -618,7 +618,7 @@ static void drop_breakpoints(struct gdbstub *gs)
     memset(gs->hw, 0, sizeof(gs->hw));
 }
 
-/* Linear RIP (CS base + RIP), or UINT64_MAX when it cannot be read. */
+/* Linear RIP, or UINT64_MAX when it cannot be read. */
 static uint64_t linear_rip(struct gdbstub *gs)
 {
     struct kvm_regs r;
@@ -627,7 +627,7 @@ static uint64_t linear_rip(struct gdbstub *gs)
 
     if (vcpu_get_regs(gs->vm, &r, &ignored) < 0 || get_sregs(gs, &s) < 0)
         return UINT64_MAX;
-    return s.cs.base + r.rip;
+    return vcpu_linear_rip(&s, &r);
 }
 
 static bool at_hlt(struct gdbstub *gs, uint64_t rip)

@@ -86,6 +86,12 @@ static void note_host_dirty(struct memslots *s, uint64_t gpa, uint64_t len)
     uint64_t off = c->ram_off + (gpa - c->gpa);
     for (uint64_t page = off / X86_PAGE_4K;
          page <= (off + len - 1) / X86_PAGE_4K; page++) {
+        uint64_t bit = UINT64_C(1) << (page % BITS_PER_WORD);
+        /* Listed once until the restore: a guest calling exit_stats in a
+         * loop must not grow the list without bound. */
+        if (s->host_dirty_map[page / BITS_PER_WORD] & bit)
+            continue;
+        s->host_dirty_map[page / BITS_PER_WORD] |= bit;
         if (s->n_host_dirty == s->cap_host_dirty) {
             size_t cap = s->cap_host_dirty ? 2 * s->cap_host_dirty
                                            : HOST_DIRTY_FIRST_CAP;
@@ -151,6 +157,7 @@ void memslots_free(struct memslots *s)
     }
     free(s->chunks);
     free(s->host_dirty);
+    free(s->host_dirty_map);
     free(s->bitmap);
     *s = (struct memslots){0};
 }
@@ -240,7 +247,10 @@ int memslots_track_dirty(struct memslots *s, struct skvm_err *err)
                              strerror(s->failed_errno));
     }
     s->bitmap = calloc(words ? words : 1, sizeof(uint64_t));
-    if (!s->bitmap)
+    /* One bit per page of RAM; calloc'd pages of it stay untouched (and
+     * cost nothing) until the host writes that part of RAM. */
+    s->host_dirty_map = calloc(bitmap_words(s->mem->size), sizeof(uint64_t));
+    if (!s->bitmap || !s->host_dirty_map)
         return skvm_fail(err, SKVM_HOST, "out of memory for the dirty log");
     return 0;
 }
@@ -279,5 +289,10 @@ int memslots_take_dirty(struct memslots *s,
 
 void memslots_forget_host_dirty(struct memslots *s)
 {
+    for (size_t i = 0; i < s->n_host_dirty; i++) {
+        uint64_t page = s->host_dirty[i] / X86_PAGE_4K;
+        s->host_dirty_map[page / BITS_PER_WORD] &=
+            ~(UINT64_C(1) << (page % BITS_PER_WORD));
+    }
     s->n_host_dirty = 0;
 }

@@ -62,7 +62,8 @@ struct memslots {
     uint32_t flags;          /* KVM_MEM_* for every registration */
     bool tracking;           /* memslots_track_dirty() was called */
     uint64_t *host_dirty;    /* while tracking: RAM offsets of pages the
-                                host wrote (repeats are harmless) */
+                                host wrote, each listed once */
+    uint64_t *host_dirty_map; /* the same as one bit per page of RAM */
     size_t n_host_dirty, cap_host_dirty;
     uint64_t *bitmap;        /* scratch for KVM_GET_DIRTY_LOG */
     int failed_errno;        /* first refused registration, 0 if none */

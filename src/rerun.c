@@ -35,6 +35,39 @@ int rerun_snapshot(struct vm *vm, struct rerun *r, struct skvm_err *err)
     return 0;
 }
 
+/* KVM_RUN calls it takes at most to finish a pending access: an MMIO
+ * access is split in at most a few pieces. */
+#define FLUSH_RUNS_MAX 8
+
+/* A run that ended on a port or MMIO exit left that access half done:
+ * KVM completes it on the next KVM_RUN, after loading any sync regs, so it
+ * would land on the restored state (a read's register, RIP past the
+ * instruction). Complete it now, with immediate_exit so the guest does
+ * not run (api.rst: "KVM_RUN with immediate_exit set"). */
+static int flush_pending_access(struct vm *vm, struct skvm_err *err)
+{
+    struct kvm_run *run = vm->run;
+    int rc = 0;
+
+    for (int i = 0; i < FLUSH_RUNS_MAX &&
+                    (run->exit_reason == KVM_EXIT_IO ||
+                     run->exit_reason == KVM_EXIT_MMIO);
+         i++) {
+        run->immediate_exit = 1;
+        rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        run->immediate_exit = 0;
+        if (rc < 0 && errno == EINTR) {
+            run->exit_reason = KVM_EXIT_INTR;
+            return 0;
+        }
+        if (rc < 0)
+            return skvm_fail(err, SKVM_HOST,
+                             "finishing the last run's I/O failed: %s",
+                             strerror(errno));
+    }
+    return 0;
+}
+
 static void zero_page(uint8_t *page, void *ctx)
 {
     (void)ctx;
@@ -50,7 +83,8 @@ int rerun_restore(struct vm *vm, struct rerun *r, const struct mode *mode,
     struct kvm_regs scratch_regs;
     int rc;
 
-    if (memslots_take_dirty(&vm->slots, zero_page, NULL, err) < 0)
+    if (flush_pending_access(vm, err) < 0 ||
+        memslots_take_dirty(&vm->slots, zero_page, NULL, err) < 0)
         return -1;
     /* Loaded state = zero RAM + image + the mode's tables: write the last
      * two again (the setup is deterministic; its register output is

@@ -90,6 +90,31 @@ static int check_readback(const struct vm *vm, const struct mode *mode,
     return 0;
 }
 
+#define LINEAR32_MASK UINT64_C(0xFFFFFFFF)
+#define IP16_MASK UINT64_C(0xFFFF)
+
+unsigned vcpu_code_bits(const struct kvm_sregs *s, uint64_t rflags)
+{
+    if ((s->efer & X86_EFER_LMA) && s->cs.l)
+        return VCPU_BITS_64;
+    if ((s->cr0 & X86_CR0_PE) && !(rflags & X86_BIT(X86_RFLAGS_VM_BIT)) &&
+        s->cs.db)
+        return VCPU_BITS_32;
+    return VCPU_BITS_16;
+}
+
+uint64_t vcpu_linear_rip(const struct kvm_sregs *s, const struct kvm_regs *r)
+{
+    unsigned bits = vcpu_code_bits(s, r->rflags);
+    uint64_t rip = r->rip;
+
+    if (bits == VCPU_BITS_64)
+        return rip; /* CS base is ignored in 64-bit mode (SDM 3.2.4) */
+    if (bits == VCPU_BITS_16 && !(s->cr0 & X86_CR0_PE))
+        rip &= IP16_MASK;
+    return (s->cs.base + rip) & LINEAR32_MASK;
+}
+
 int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
                    struct skvm_err *err)
 {

@@ -23,6 +23,14 @@ int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
 int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
                    struct skvm_err *err);
 
+/* The bitness of the code at RIP (16, 32 or 64), and RIP as a linear
+ * address: CS base + RIP, except in 64-bit code (base ignored). */
+#define VCPU_BITS_16 16
+#define VCPU_BITS_32 32
+#define VCPU_BITS_64 64
+unsigned vcpu_code_bits(const struct kvm_sregs *s, uint64_t rflags);
+uint64_t vcpu_linear_rip(const struct kvm_sregs *s, const struct kvm_regs *r);
+
 /* The registers as the last KVM_RUN left them: kvm_run's copy when KVM
  * keeps one (KVM_SYNC_X86_REGS in kvm_valid_regs, see rerun.h), else
  * KVM_GET_REGS. Only right after a run, before anything sets them. */

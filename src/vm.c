@@ -1,6 +1,7 @@
 /* vm.c - creating and tearing down the VM, its RAM and its vCPU. */
 #include "vm.h"
 
+#include <asm/kvm_para.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -80,8 +81,23 @@ static int map_ram(struct vm *vm, uint64_t size, bool eager,
     return memslots_init(&vm->slots, vm->vm_fd, &vm->mem, eager, err);
 }
 
+/* KVM paravirtual features (CPUID 0x40000001 EAX) with which KVM itself
+ * writes guest memory at an address the guest names: kvmclock, async
+ * page faults, steal time, PV EOI, PV TLB flush (through steal time).
+ * Those writes go past simple-kvm: into RAM KVM has no slot for yet they
+ * would be lost (memslots.h), and their clock values differ run to run. A
+ * tiny guest has no use for them; with KVM_CAP_ENFORCE_PV_FEATURE_CPUID
+ * their MSRs then raise #GP, as on a CPU without them. */
+#define PV_FEATURES_WRITING_RAM                                               \
+    (X86_BIT(KVM_FEATURE_CLOCKSOURCE) | X86_BIT(KVM_FEATURE_CLOCKSOURCE2) |   \
+     X86_BIT(KVM_FEATURE_ASYNC_PF) | X86_BIT(KVM_FEATURE_STEAL_TIME) |        \
+     X86_BIT(KVM_FEATURE_PV_EOI) | X86_BIT(KVM_FEATURE_PV_TLB_FLUSH) |        \
+     X86_BIT(KVM_FEATURE_ASYNC_PF_INT) |                                      \
+     X86_BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
+
 /* Give the guest the CPUID KVM supports, so the page walk accepts what
- * the CPU has (1 GiB pages are reserved bits unless CPUID shows them). */
+ * the CPU has (1 GiB pages are reserved bits unless CPUID shows them),
+ * less the paravirtual features above. */
 static int set_cpuid(struct vm *vm, struct skvm_err *err)
 {
     struct kvm_cpuid2 *cpuid;
@@ -97,10 +113,13 @@ static int set_cpuid(struct vm *vm, struct skvm_err *err)
                   strerror(errno));
         goto out;
     }
-    for (unsigned i = 0; i < cpuid->nent; i++)
-        if (cpuid->entries[i].function == X86_CPUID_EXT_FEATURES)
-            vm->gbpages = cpuid->entries[i].edx &
-                          (1u << X86_CPUID_EXT_EDX_PDPE1GB_BIT);
+    for (unsigned i = 0; i < cpuid->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+        if (e->function == X86_CPUID_EXT_FEATURES)
+            vm->gbpages = e->edx & (1u << X86_CPUID_EXT_EDX_PDPE1GB_BIT);
+        if (e->function == KVM_CPUID_FEATURES)
+            e->eax &= ~(uint32_t)PV_FEATURES_WRITING_RAM;
+    }
     if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
         skvm_fail(err, SKVM_HOST, "KVM_SET_CPUID2 failed: %s",
                   strerror(errno));
@@ -110,6 +129,23 @@ static int set_cpuid(struct vm *vm, struct skvm_err *err)
 out:
     free(cpuid);
     return rc;
+}
+
+/* Optional capabilities; a host without them keeps KVM's defaults. */
+static void enable_caps(struct vm *vm)
+{
+    struct kvm_enable_cap exit_on_failure = {
+        .cap = KVM_CAP_EXIT_ON_EMULATION_FAILURE, .args = {1}};
+    struct kvm_enable_cap enforce_pv = {.cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID,
+                                        .args = {1}};
+
+    if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
+              KVM_CAP_EXIT_ON_EMULATION_FAILURE) > 0 &&
+        ioctl(vm->vm_fd, KVM_ENABLE_CAP, &exit_on_failure) == 0)
+        vm->exit_on_emulation_failure = true;
+    if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
+              KVM_CAP_ENFORCE_PV_FEATURE_CPUID) > 0)
+        (void)ioctl(vm->vcpu_fd, KVM_ENABLE_CAP, &enforce_pv);
 }
 
 int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
@@ -161,6 +197,7 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
     vm->sync_regs = sync > 0 ? (uint32_t)sync & KVM_SYNC_X86_VALID_FIELDS : 0;
     if (set_cpuid(vm, err) < 0)
         goto fail;
+    enable_caps(vm);
     return 0;
 fail:
     vm_close(vm);

@@ -29,6 +29,8 @@ struct vm {
                               here, so a struct vm is never copied */
     bool gbpages; /* guest CPUID offers 1 GiB pages */
     uint32_t sync_regs; /* KVM_SYNC_X86_* KVM can pass through kvm_run */
+    bool exit_on_emulation_failure; /* every emulation failure exits to us,
+                                       with no #UD queued (exits.c) */
     struct console console; /* batched console output (console.h) */
 };
 

@@ -238,6 +238,20 @@ static void test_repeat_fault(const char *mode)
     cr_assert(strstr(r.err, "run 1 of 2: "), "%s", r.err);
 }
 
+/* A run that ends on an unanswered MMIO read: the next run starts at the
+ * entry again, not by finishing that read (rerun.c flushes it first). */
+static void test_repeat_after_mmio(const char *mode)
+{
+    static struct skvm_result r;
+    char f[32], g[256];
+
+    RUN(&r, flag(f, sizeof(f), mode), "--repeat", "3",
+        guest(g, sizeof(g), "mmio_read_repeat", mode));
+    skip_if_host_cannot(&r, mode);
+    cr_assert_eq(r.code, 4, "exit %d; stderr: %s", r.code, r.err);
+    cr_assert_str_eq(r.out, "S\nS\nS\n", "a run resumed after the read");
+}
+
 #define FAST_TESTS(mode)                                                      \
     Test(mode##_fast, hello_same) { test_hello_same(#mode); }             \
     Test(mode##_fast, spin_timeout) { test_spin_timeout(#mode); }         \
@@ -261,7 +275,8 @@ static void test_repeat_fault(const char *mode)
     {                                                                         \
         test_print_fault_same(#mode);                                         \
     }                                                                         \
-    Test(mode##_fast, repeat_fault) { test_repeat_fault(#mode); }
+    Test(mode##_fast, repeat_fault) { test_repeat_fault(#mode); }          \
+    Test(mode##_fast, repeat_after_mmio) { test_repeat_after_mmio(#mode); }
 
 FAST_TESTS(long)
 FAST_TESTS(protected)

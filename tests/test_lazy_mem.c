@@ -97,6 +97,33 @@ static void test_sandbox_eager(const char *mode)
     cr_assert_eq(lazy_exits(r.err), 0, "%s", r.err);
 }
 
+/* Run `guest` (lazy_<name>32/64) lazily and with --eager-mem: both must
+ * exit 0 with stdout `want`. Skips when even --eager-mem cannot run it
+ * (kvm-pvm has no SSE in its instruction emulator). */
+static void test_edge(const char *mode, const char *name, const char *mem,
+                     const char *want)
+{
+    static struct skvm_result lazy, eager;
+    struct lazy_mode m = lazy_mode(mode);
+    char guest[64];
+
+    snprintf(guest, sizeof(guest), "%s%s", name,
+             strcmp(mode, "long") == 0 ? "64" : "32");
+    RUN(&eager, m.flag, "--mem", mem, "--eager-mem", test_guest(guest));
+    skip_if_host_cannot(&eager, mode);
+    if (eager.code == 4 && strstr(eager.err, "KVM_EXIT_INTERNAL_ERROR"))
+        cr_skip_test("this host's KVM cannot run %s even with all RAM "
+                     "registered (%s); the nested suite runs it",
+                     guest, last_line(eager.err));
+    RUN(&lazy, m.flag, "--mem", mem, "--stats", test_guest(guest));
+    cr_assert_eq(eager.code, 0, "eager: exit %d: %s", eager.code, eager.err);
+    cr_assert_eq(lazy.code, 0, "lazy: exit %d: %s", lazy.code, lazy.err);
+    cr_assert_str_eq(eager.out, want);
+    cr_assert_str_eq(lazy.out, want);
+    cr_assert_geq(lazy_exits(lazy.err), 1, "it did touch lazy RAM: %s",
+                  lazy.err);
+}
+
 #define LAZY_TESTS(mode)                                                       \
     Test(mode##_lazy, same_as_eager) { test_same_as_eager(#mode); }            \
     Test(mode##_lazy, repeat_undoes_writes)                                    \
@@ -104,7 +131,22 @@ static void test_sandbox_eager(const char *mode)
         test_repeat_undoes_writes(#mode);                                      \
     }                                                                          \
     Test(mode##_lazy, big_hello) { test_big_hello(#mode); }                    \
-    Test(mode##_lazy, sandbox_eager) { test_sandbox_eager(#mode); }
+    Test(mode##_lazy, sandbox_eager) { test_sandbox_eager(#mode); }         \
+    Test(mode##_lazy, access_split_in_two)                                     \
+    {                                                                          \
+        test_edge(#mode, "lazy_split", "128M", "split ok\n");                  \
+    }                                                                          \
+    Test(mode##_lazy, sse_operand)                                             \
+    {                                                                          \
+        test_edge(#mode, "lazy_sse", "128M", "sse ok\n");                      \
+    }
+
+/* User code fetched from never-written RAM (CPL 3: KVM would give the
+ * guest a #UD where it cannot emulate, unless asked to exit). */
+Test(long_lazy, user_code_from_untouched_ram)
+{
+    test_edge("long", "lazy_cpl3", "192M", "12\n");
+}
 
 LAZY_TESTS(long)
 LAZY_TESTS(protected)
