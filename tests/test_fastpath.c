@@ -64,21 +64,33 @@ static const char *print_fault_out(int runs)
     return buf;
 }
 
+/* Run test guest `name` batched and with --no-coalesce: both must exit
+ * `code` and print exactly `want`. */
+static void run_both_ways(const char *mode, const char *name, int code,
+                          const char *want, struct skvm_result *fast,
+                          struct skvm_result *slow)
+{
+    char f[32], g[256];
+
+    guest(g, sizeof(g), name, mode);
+    RUN(fast, flag(f, sizeof(f), mode), g);
+    skip_if_host_cannot(fast, mode);
+    RUN(slow, f, "--no-coalesce", g);
+    cr_assert_eq(fast->code, code, "exit %d; stderr: %s", fast->code,
+                 fast->err);
+    cr_assert_eq(slow->code, code, "exit %d; stderr: %s", slow->code,
+                 slow->err);
+    cr_assert_str_eq(fast->out, want);
+    cr_assert_str_eq(slow->out, fast->out);
+}
+
 /* Print 50 lines of a..z, then triple fault: all bytes flushed before the
  * one fault line, identical with and without batching. */
 static void test_print_fault_same(const char *mode)
 {
     static struct skvm_result fast, slow;
-    char f[32], g[256];
 
-    guest(g, sizeof(g), "print_fault", mode);
-    RUN(&fast, flag(f, sizeof(f), mode), g);
-    skip_if_host_cannot(&fast, mode);
-    RUN(&slow, f, "--no-coalesce", g);
-    cr_assert_eq(fast.code, 4, "exit %d; stderr: %s", fast.code, fast.err);
-    cr_assert_eq(slow.code, 4, "exit %d; stderr: %s", slow.code, slow.err);
-    cr_assert_str_eq(fast.out, print_fault_out(1));
-    cr_assert_str_eq(slow.out, fast.out);
+    run_both_ways(mode, "print_fault", 4, print_fault_out(1), &fast, &slow);
     cr_assert_str_eq(fast.err, slow.err);
     cr_assert_eq(count_lines(skip_crash_report(fast.err)), 1,
                  "one stderr line after the crash report: %s", fast.err);
@@ -112,16 +124,8 @@ static const char *rep_console_out(void)
 static void test_rep_console_same(const char *mode)
 {
     static struct skvm_result fast, slow;
-    char f[32], g[256];
 
-    guest(g, sizeof(g), "rep_console", mode);
-    RUN(&fast, flag(f, sizeof(f), mode), g);
-    skip_if_host_cannot(&fast, mode);
-    RUN(&slow, f, "--no-coalesce", g);
-    cr_assert_eq(fast.code, 0, "exit %d; stderr: %s", fast.code, fast.err);
-    cr_assert_eq(slow.code, 0, "exit %d; stderr: %s", slow.code, slow.err);
-    cr_assert_str_eq(fast.out, rep_console_out());
-    cr_assert_str_eq(slow.out, fast.out);
+    run_both_ways(mode, "rep_console", 0, rep_console_out(), &fast, &slow);
 }
 
 /* The test above proves something only if batching did turn on: fewer
