@@ -11,8 +11,6 @@
 #include "vcpu.h"
 #include "x86.h"
 
-#define BITS_64 VCPU_BITS_64
-
 /* Segment descriptor type field (SDM 3.4.5.1): S=1 bits. */
 #define SEG_TYPE_CODE 0x8     /* code (else data) */
 #define SEG_TYPE_CONFORM 0x4  /* code: conforming; data: expand-down */
@@ -103,7 +101,6 @@ const char *crash_exit_meaning(uint32_t reason)
         return "an exit simple-kvm does not handle";
     }
 }
-
 
 /* One byte at a linear address, through the guest's paging. */
 static int read_linear(const struct vm *vm, const struct kvm_sregs *s,
@@ -256,7 +253,7 @@ static void print_regs(const struct crash_state *c, FILE *out)
             (unsigned long long)r->rdi);
     fprintf(out, "  rbp 0x%016llx  rsp 0x%016llx\n",
             (unsigned long long)r->rbp, (unsigned long long)r->rsp);
-    if (c->bits == BITS_64) {
+    if (c->bits == VCPU_BITS_64) {
         fprintf(out, "  r8  0x%016llx  r9  0x%016llx  r10 0x%016llx\n",
                 (unsigned long long)r->r8, (unsigned long long)r->r9,
                 (unsigned long long)r->r10);

@@ -144,6 +144,14 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc,
     return rc;
 }
 
+/* KVM could not emulate an instruction (its own exit, or with
+ * KVM_CAP_EXIT_ON_EMULATION_FAILURE any such failure). */
+static bool emulation_failed(const struct kvm_run *run)
+{
+    return run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+           run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION;
+}
+
 /* Bytes an x86 instruction may span: a fetch failure there may be lazy
  * RAM on either page. */
 #define X86_INSN_MAX 15
@@ -178,9 +186,7 @@ static int user_emulation_failure(struct vm *vm)
     struct kvm_sregs sregs;
     struct skvm_err ignored;
 
-    if (!vm->exit_on_emulation_failure ||
-        vm->run->exit_reason != KVM_EXIT_INTERNAL_ERROR ||
-        vm->run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
+    if (!vm->exit_on_emulation_failure || !emulation_failed(vm->run) ||
         vcpu_get_sregs(vm, &sregs, &ignored) < 0 ||
         !(sregs.cr0 & X86_CR0_PE) || sregs.ss.dpl == 0 ||
         ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
@@ -213,8 +219,7 @@ static int lazy_ram_exit(struct vm *vm)
     if (run->exit_reason == KVM_EXIT_MMIO)
         return memslots_mmio(&vm->slots, run->mmio.phys_addr, run->mmio.data,
                              run->mmio.len, run->mmio.is_write);
-    if (run->exit_reason != KVM_EXIT_INTERNAL_ERROR ||
-        run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION ||
+    if (!emulation_failed(run) ||
         vm->slots.n_registered == vm->slots.n_chunks ||
         vcpu_get_regs(vm, &regs, &ignored) < 0 ||
         vcpu_get_sregs(vm, &sregs, &ignored) < 0)

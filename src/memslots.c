@@ -14,7 +14,15 @@
 #define BITS_PER_WORD 64
 #define HOST_DIRTY_FIRST_CAP 64
 
-/* Pieces of one RAM range [gpa, gpa + size) at host offset ram_off. */
+/* How many pieces of `chunk` bytes cover `size` (chunk may be
+ * UINT64_MAX: eager, one piece per range). */
+static size_t pieces(uint64_t size, uint64_t chunk)
+{
+    return (size_t)(size / chunk + (size % chunk != 0));
+}
+
+/* Fill out[] with the pieces of one RAM range [gpa, gpa + size) at host
+ * offset ram_off; returns how many. */
 static size_t cut(struct memchunk *out, uint64_t gpa, uint64_t size,
                   uint64_t ram_off, uint64_t chunk)
 {
@@ -22,17 +30,16 @@ static size_t cut(struct memchunk *out, uint64_t gpa, uint64_t size,
 
     for (uint64_t done = 0; done < size; done += chunk, n++) {
         uint64_t len = size - done < chunk ? size - done : chunk;
-        if (out)
-            out[n] = (struct memchunk){.gpa = gpa + done, .size = len,
-                                       .ram_off = ram_off + done};
+        out[n] = (struct memchunk){.gpa = gpa + done, .size = len,
+                                   .ram_off = ram_off + done};
     }
     return n;
 }
 
 static size_t count_chunks(const struct guestmem *mem, uint64_t chunk)
 {
-    return cut(NULL, 0, guestmem_low_size(mem), 0, chunk) +
-           cut(NULL, LAYOUT_HIGH_RAM_BASE, guestmem_high_size(mem), 0, chunk);
+    return pieces(guestmem_low_size(mem), chunk) +
+           pieces(guestmem_high_size(mem), chunk);
 }
 
 static int register_chunk(struct memslots *s, size_t i)
@@ -64,13 +71,13 @@ static int register_chunk(struct memslots *s, size_t i)
 static size_t chunk_of(const struct memslots *s, uint64_t gpa)
 {
     uint64_t low = guestmem_low_size(s->mem);
-    size_t n_low = cut(NULL, 0, low, 0, s->chunk_size);
 
     if (!guestmem_contains(s->mem, gpa, 1))
         return s->n_chunks;
     if (gpa < low)
         return (size_t)(gpa / s->chunk_size);
-    return n_low + (size_t)((gpa - LAYOUT_HIGH_RAM_BASE) / s->chunk_size);
+    return pieces(low, s->chunk_size) +
+           (size_t)((gpa - LAYOUT_HIGH_RAM_BASE) / s->chunk_size);
 }
 
 static void note_host_dirty(struct memslots *s, uint64_t gpa, uint64_t len)
@@ -165,7 +172,6 @@ void memslots_free(struct memslots *s)
 int memslots_ensure(struct memslots *s, uint64_t gpa, uint64_t len)
 {
     int added = 0;
-
     size_t i;
 
     if (len == 0 || s->n_registered == s->n_chunks)

@@ -15,7 +15,8 @@
  *   - the guest fetches an instruction there (only possible for memory
  *     nobody wrote, i.e. zeros): KVM cannot emulate that and says
  *     KVM_EXIT_INTERNAL_ERROR; the run loop registers the piece at RIP
- *     and retries (memslots_ensure via exits.c).
+ *     and retries (exits.c), and registers all RAM on any other
+ *     emulation failure while pieces are missing.
  * The invariant that makes this exact: a piece is registered before any
  * byte of it can differ from zero. An unregistered piece reads as zeros
  * through the host mapping, and the guest cannot observe the difference
@@ -25,7 +26,7 @@
  * (below the hole, above 4 GiB): the old behaviour, kept for comparison.
  *
  * For --repeat, memslots_track_dirty() turns on KVM's dirty log for every
- * slot, now and later, and keeps a bitmap of pages the host wrote (KVM
+ * slot, now and later, and keeps a list of pages the host wrote (KVM
  * logs only the guest's writes); memslots_take_dirty() hands both over.
  *
  * A registration KVM refuses is remembered (memslots_failed) and turned
@@ -94,7 +95,7 @@ int memslots_mmio(struct memslots *s, uint64_t phys, uint8_t *data,
 int memslots_failed(const struct memslots *s, struct skvm_err *err);
 
 /* Dirty tracking for --repeat: KVM_MEM_LOG_DIRTY_PAGES on every slot,
- * registered now or later, and a host-write bitmap. */
+ * registered now or later, and the host-write list. */
 int memslots_track_dirty(struct memslots *s, struct skvm_err *err);
 
 /* Call fn for every 4 KiB page (host pointer) the guest or the host

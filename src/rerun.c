@@ -117,8 +117,3 @@ int rerun_restore(struct vm *vm, struct rerun *r, const struct mode *mode,
                          strerror(errno));
     return 0;
 }
-
-void rerun_free(struct rerun *r)
-{
-    *r = (struct rerun){0};
-}

@@ -160,7 +160,6 @@ int runner_run_outcome(const struct options *o, struct outcome *out,
     rc = 0;
 out_vm:
     gdbstub_close(ropts.gdb);
-    rerun_free(&rr);
     vm_close(&vm);
 out_image:
     image_free(&img);
