@@ -22,10 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "layout.h"
-#include "mode.h"
-#include "x86.h"
+#include "app/cli.h"
+#include "core/layout.h"
+#include "modes/mode.h"
+#include "core/x86.h"
 
 #define CPUID_MAX 256
 #define DIE(what)                                                             \

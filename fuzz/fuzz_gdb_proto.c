@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdb_proto.h"
+#include "gdb/proto.h"
 
 #define FAKE_MEM 4096
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hypercall.h"
+#include "core/hypercall.h"
 
 #define MAX_EXITS      8
 #define RAM_MAX        (1u << 20) /* big enough for paging structures */

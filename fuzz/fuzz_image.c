@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "image.h"
-#include "layout.h"
-#include "mode.h"
+#include "core/image.h"
+#include "core/layout.h"
+#include "modes/mode.h"
 
 struct header {
     uint8_t mode;

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "paging.h"
-#include "x86.h"
+#include "core/paging.h"
+#include "core/x86.h"
 
 #define RAM_MAX    (1u << 20)
 #define LEN_MAX    (3 * 4096u) /* crosses up to four pages */

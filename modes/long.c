@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "layout.h"
-#include "mode.h"
-#include "segments.h"
-#include "x86.h"
+#include "core/layout.h"
+#include "modes/mode.h"
+#include "modes/segments.h"
+#include "core/x86.h"
 
 GUEST_BLOB_EXTERN(long);
 GUEST_BLOB_EXTERN(hypercalls_long);

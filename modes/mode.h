@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guestmem.h"
+#include "core/guestmem.h"
 
 /* What a setup routine gets: guest RAM, what the host CPU offers, where
  * the guest starts. */

@@ -1,9 +1,9 @@
 /* modes.c - the mode table, long mode first (the default), and lookups. */
-#include "mode.h"
+#include "modes/mode.h"
 
 #include <string.h>
 
-#include "layout.h"
+#include "core/layout.h"
 
 extern const struct mode mode_long, mode_protected, mode_paged32, mode_real;
 

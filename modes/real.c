@@ -5,9 +5,9 @@
  */
 #include <errno.h>
 
-#include "layout.h"
-#include "mode.h"
-#include "x86.h"
+#include "core/layout.h"
+#include "modes/mode.h"
+#include "core/x86.h"
 
 GUEST_BLOB_EXTERN(real);
 GUEST_BLOB_EXTERN(hypercalls_real);

@@ -1,10 +1,10 @@
 /* segments.c - GDT entries and kvm_segment values from one description. */
-#include "segments.h"
+#include "modes/segments.h"
 
 #include <errno.h>
 
-#include "layout.h"
-#include "x86.h"
+#include "core/layout.h"
+#include "core/x86.h"
 
 /* 0x08 flat 32-bit code: base 0, 4 GiB, execute/read (SDM 3.4.5) */
 const struct x86_seg seg_flat_code32 = {

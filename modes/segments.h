@@ -10,7 +10,7 @@
 #include <linux/kvm.h>
 #include <stdint.h>
 
-#include "guestmem.h"
+#include "core/guestmem.h"
 
 /* GDT selectors, in table order; the GDTR limit derives from GDT_END. */
 enum gdt_selector {

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "app/cli.h"
 #include "err.h"
-#include "outcome.h"
-#include "runner.h"
+#include "app/output.h"
+#include "app/session.h"
 
 #ifndef SKVM_VERSION
 #define SKVM_VERSION "unknown"

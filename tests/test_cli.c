@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "app/cli.h"
 #include "helpers.h"
 
 Test(cli, sizes)

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "app/cli.h"
 #include "helpers.h"
-#include "mode.h"
-#include "stats.h"
+#include "modes/mode.h"
+#include "diag/stats.h"
 
 #define REPORT_HEADER "=== simple-kvm crash report (guest fault) ==="
 

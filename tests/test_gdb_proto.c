@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "gdb_proto.h"
+#include "gdb/proto.h"
 
 /* Feed a whole string; return the last event that was not NONE. */
 static enum gdb_rx_event feed(struct gdb_rx *rx, const char *s)

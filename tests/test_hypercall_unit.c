@@ -13,9 +13,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "hypercall.h"
-#include "layout.h"
-#include "x86.h"
+#include "core/hypercall.h"
+#include "core/layout.h"
+#include "core/x86.h"
 
 #define RUN_SIZE   8192  /* two pages, like KVM_GET_VCPU_MMAP_SIZE here */
 #define DATA_OFF   4096  /* KVM_PIO_PAGE_OFFSET: I/O data one page in */

@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "layout.h"
-#include "memslots.h"
+#include "core/layout.h"
+#include "kvm/memslots.h"
 
 /* RAM that is never dereferenced: memslots only passes host addresses
  * on to KVM. */

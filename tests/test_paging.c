@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "paging.h"
-#include "x86.h"
+#include "core/paging.h"
+#include "core/x86.h"
 
 #define MEM_SIZE   (UINT64_C(8) << 20) /* 8 MiB of guest RAM */
 #define ROOT       UINT64_C(0x1000)    /* CR3 */

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "layout.h"
-#include "mode.h"
-#include "segments.h"
-#include "vcpu.h"
-#include "x86.h"
+#include "core/layout.h"
+#include "modes/mode.h"
+#include "modes/segments.h"
+#include "kvm/vcpu.h"
+#include "core/x86.h"
 
 /* Standard flat descriptors, as Linux and kvm-unit-tests write them. */
 #define DESC_CODE32 UINT64_C(0x00CF9B000000FFFF)

@@ -1,0 +1,598 @@
+/* cli.c - option parsing: one table of options, one handler each. */
+#include "app/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/layout.h"
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+    static const char suffixes[] = "KMGT";
+    char digits[32];
+    size_t len = s ? strlen(s) : 0;
+    unsigned shift = 0;
+    uint64_t v;
+
+    if (len == 0 || len >= sizeof(digits))
+        return -1;
+    memcpy(digits, s, len + 1);
+    const char *suf = strchr(suffixes, toupper((unsigned char)s[len - 1]));
+    if (suf) {
+        shift = 10 * (unsigned)(suf - suffixes + 1);
+        digits[len - 1] = '\0';
+    }
+    if (cli_parse_u64(digits, &v) < 0)
+        return -1;
+    if (shift && v > (UINT64_MAX >> shift))
+        return -1;
+    *out = v << shift;
+    return 0;
+}
+
+struct option_def {
+    const char *name; /* without "--" */
+    char short_flag;  /* 0 = none */
+    const char *arg;  /* value name, or NULL for a flag */
+    int (*apply)(struct options *o, const char *value, struct skvm_err *err);
+};
+
+static int set_mem(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (cli_parse_size(v, &o->mem_size) < 0)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--mem '%s' is not a size (e.g. 2M, 64G)", v);
+    if (o->mem_size == 0)
+        return skvm_fail(err, SKVM_USAGE, "--mem must not be zero");
+    if (o->mem_size % 4096)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--mem %s is not a multiple of the 4K page size", v);
+    if (o->mem_size > LAYOUT_MEM_MAX)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--mem %s exceeds the maximum of %lluG", v,
+                         (unsigned long long)(LAYOUT_MEM_MAX >> 30));
+    return 0;
+}
+
+static int set_addr(uint64_t *dst, const char *flag, const char *v,
+                    struct skvm_err *err)
+{
+    if (cli_parse_u64(v, dst) < 0)
+        return skvm_fail(err, SKVM_USAGE, "%s '%s' is not an address", flag,
+                         v);
+    return 0;
+}
+
+static int set_load(struct options *o, const char *v, struct skvm_err *err)
+{
+    return set_addr(&o->load_addr, "--load", v, err);
+}
+
+static int set_entry(struct options *o, const char *v, struct skvm_err *err)
+{
+    o->entry_set = true;
+    return set_addr(&o->entry, "--entry", v, err);
+}
+
+static int set_guest(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (o->guest_path)
+        return skvm_fail(err, SKVM_USAGE, "more than one guest image given "
+                                          "('%s' and '%s')",
+                         o->guest_path, v);
+    if (!*v)
+        return skvm_fail(err, SKVM_USAGE, "guest image path is empty");
+    o->guest_path = v;
+    return 0;
+}
+
+static int set_guest_name(struct options *o, const char *v,
+                          struct skvm_err *err)
+{
+    (void)err;
+    o->guest_name = v;
+    return 0;
+}
+
+static int set_expect_rax(struct options *o, const char *v,
+                          struct skvm_err *err)
+{
+    if (cli_parse_u64(v, &o->expect_rax) < 0)
+        return skvm_fail(err, SKVM_USAGE, "--expect-rax '%s' is not a number",
+                         v);
+    o->expect_rax_set = true;
+    return 0;
+}
+
+static int set_expect_mem(struct options *o, const char *v,
+                          struct skvm_err *err)
+{
+    char addr[64];
+    const char *eq = strchr(v, '=');
+    struct expect_mem m;
+
+    if (o->n_expect_mem == CLI_MAX_EXPECT_MEM)
+        return skvm_fail(err, SKVM_USAGE, "at most %d --expect-mem checks",
+                         CLI_MAX_EXPECT_MEM);
+    if (!eq || (size_t)(eq - v) >= sizeof(addr))
+        return skvm_fail(err, SKVM_USAGE,
+                         "--expect-mem '%s' is not ADDR=VALUE", v);
+    memcpy(addr, v, (size_t)(eq - v));
+    addr[eq - v] = '\0';
+    if (cli_parse_u64(addr, &m.addr) < 0 || cli_parse_u64(eq + 1, &m.value) < 0)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--expect-mem '%s' is not ADDR=VALUE", v);
+    o->expect_mem[o->n_expect_mem++] = m;
+    return 0;
+}
+
+static int set_timeout(struct options *o, const char *v, struct skvm_err *err)
+{
+    char *end;
+    double t;
+
+    errno = 0;
+    t = strtod(v, &end);
+    if (!*v || *end || errno || !isfinite(t) || t <= 0 || t > 1e6)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--timeout '%s' is not a number of seconds in "
+                         "(0, 1000000]",
+                         v);
+    o->timeout_s = t;
+    return 0;
+}
+
+static int set_sandbox(struct options *o, const char *v,
+                       struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->sandbox = true;
+    return 0;
+}
+
+static int set_gdb(struct options *o, const char *v, struct skvm_err *err)
+{
+    uint64_t port;
+
+    if (cli_parse_u64(v, &port) < 0 || port > UINT16_MAX)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb '%s' is not a TCP port (0-65535; 0 = any "
+                         "free port)",
+                         v);
+    o->gdb_set = true;
+    o->gdb_port = (uint16_t)port;
+    return 0;
+}
+
+static int set_no_coalesce(struct options *o, const char *v,
+                           struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->no_coalesce = true;
+    return 0;
+}
+
+static int set_eager_mem(struct options *o, const char *v,
+                         struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->eager_mem = true;
+    return 0;
+}
+
+static int set_repeat(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (cli_parse_u64(v, &o->repeat) < 0 || o->repeat == 0 ||
+        o->repeat > CLI_MAX_REPEAT)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--repeat '%s' is not a count in [1, %d]", v,
+                         CLI_MAX_REPEAT);
+    return 0;
+}
+
+static int set_probe(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->probe = true;
+    return 0;
+}
+
+static int set_help(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->help = true;
+    return 0;
+}
+
+static int set_version(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->version = true;
+    return 0;
+}
+
+static int set_stats(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->stats = true;
+    return 0;
+}
+
+static int set_trace(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->trace = true;
+    return 0;
+}
+
+static int set_json(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->json = true;
+    return 0;
+}
+
+static int set_dump(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->dump = true;
+    return 0;
+}
+
+static int set_console(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (!*v)
+        return skvm_fail(err, SKVM_USAGE, "--console file name is empty");
+    o->console_path = v;
+    return 0;
+}
+
+static const struct option_def option_defs[] = {
+    {"mem", 0, "SIZE", set_mem},
+    {"guest", 0, "FILE", set_guest},
+    {"guest-name", 0, "NAME", set_guest_name},
+    {"load", 0, "ADDR", set_load},
+    {"entry", 0, "ADDR", set_entry},
+    {"expect-rax", 0, "N", set_expect_rax},
+    {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
+    {"timeout", 0, "SECONDS", set_timeout},
+    {"gdb", 0, "PORT", set_gdb},
+    {"no-coalesce", 0, NULL, set_no_coalesce},
+    {"eager-mem", 0, NULL, set_eager_mem},
+    {"sandbox", 0, NULL, set_sandbox},
+    {"repeat", 0, "N", set_repeat},
+    {"probe", 0, NULL, set_probe},
+    {"stats", 0, NULL, set_stats},
+    {"trace", 0, NULL, set_trace},
+    {"json", 0, NULL, set_json},
+    {"dump", 0, NULL, set_dump},
+    {"console", 0, "FILE", set_console},
+    {"help", 'h', NULL, set_help},
+    {"version", 'V', NULL, set_version},
+};
+#define N_OPTION_DEFS (sizeof(option_defs) / sizeof(option_defs[0]))
+
+const char *cli_option_name(size_t i)
+{
+    return i < N_OPTION_DEFS ? option_defs[i].name : NULL;
+}
+
+bool cli_wants_json(int argc, char *const argv[])
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "--json") == 0)
+            return true;
+    }
+    return false;
+}
+
+static int set_mode(struct options *o, const struct mode *m,
+                    struct skvm_err *err)
+{
+    if (o->mode_set && o->mode != m)
+        return skvm_fail(err, SKVM_USAGE,
+                         "two modes given (--%s and --%s); pick one",
+                         o->mode->name, m->name);
+    o->mode = m;
+    o->mode_set = true;
+    return 0;
+}
+
+static const struct option_def *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < N_OPTION_DEFS; i++)
+        if (strlen(option_defs[i].name) == len &&
+            strncmp(option_defs[i].name, name, len) == 0)
+            return &option_defs[i];
+    return NULL;
+}
+
+static const struct option_def *find_short(char c)
+{
+    for (size_t i = 0; i < N_OPTION_DEFS; i++)
+        if (option_defs[i].short_flag && option_defs[i].short_flag == c)
+            return &option_defs[i];
+    return NULL;
+}
+
+/* One "--name[=value]" argument; may consume argv[*i + 1]. */
+static int parse_long(int argc, char *const argv[], int *i, struct options *o,
+                      struct skvm_err *err)
+{
+    const char *name = argv[*i] + 2;
+    const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const struct option_def *def = find_long(name, len);
+    const char *value = eq ? eq + 1 : NULL;
+
+    if (!def) {
+        char mode_name[32];
+        const struct mode *m = NULL;
+        if (!eq && len < sizeof(mode_name)) {
+            memcpy(mode_name, name, len);
+            mode_name[len] = '\0';
+            m = mode_find(mode_name);
+        }
+        if (m)
+            return set_mode(o, m, err);
+        return skvm_fail(err, SKVM_USAGE, "unknown option '%.*s' (see --help)",
+                         (int)(len + 2), argv[*i]);
+    }
+    if (!def->arg) {
+        if (value)
+            return skvm_fail(err, SKVM_USAGE, "--%s takes no value", def->name);
+        return def->apply(o, NULL, err);
+    }
+    if (!value) {
+        if (*i + 1 >= argc)
+            return skvm_fail(err, SKVM_USAGE, "--%s needs a value (%s)",
+                             def->name, def->arg);
+        value = argv[++*i];
+    }
+    return def->apply(o, value, err);
+}
+
+/* "-l", "-ps" (grouped flags). */
+static int parse_short(const char *arg, struct options *o,
+                       struct skvm_err *err)
+{
+    for (const char *c = arg + 1; *c; c++) {
+        const struct mode *m = mode_find_short(*c);
+        const struct option_def *def = find_short(*c);
+        if (m) {
+            if (set_mode(o, m, err) < 0)
+                return -1;
+        } else if (def && !def->arg) {
+            def->apply(o, NULL, err);
+        } else {
+            return skvm_fail(err, SKVM_USAGE, "unknown option '-%c' (see "
+                                              "--help)",
+                             *c);
+        }
+    }
+    return 0;
+}
+
+int cli_parse(int argc, char *const argv[], struct options *o,
+              struct skvm_err *err)
+{
+    bool only_positional = false;
+
+    *o = (struct options){.mode = mode_default(), .mem_size = CLI_DEFAULT_MEM,
+                        .repeat = 1};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int rc;
+
+        if (only_positional || a[0] != '-' || a[1] == '\0')
+            rc = set_guest(o, a, err);
+        else if (strcmp(a, "--") == 0) {
+            only_positional = true;
+            rc = 0;
+        } else if (a[1] == '-')
+            rc = parse_long(argc, argv, &i, o, err);
+        else
+            rc = parse_short(a, o, err);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *size_str(uint64_t bytes, char *buf, size_t len)
+{
+    static const char units[] = "KMGT";
+    unsigned u = 0;
+
+    while (u < 4 && bytes >= 1024 && bytes % 1024 == 0) {
+        bytes /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
+    else
+        snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u - 1]);
+    return buf;
+}
+
+int cli_validate(struct options *o, struct skvm_err *err)
+{
+    const struct mode *m = o->mode;
+    uint64_t word_max =
+        m->word_size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * m->word_size)) - 1;
+    char a[32], b[32];
+
+    if (o->mem_size < m->min_mem)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--mem %s is too small for %s mode: it needs at "
+                         "least %s for its tables",
+                         size_str(o->mem_size, a, sizeof(a)), m->name,
+                         size_str(m->min_mem, b, sizeof(b)));
+    if (o->mem_size > m->max_mem)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--mem %s is more than %s mode can address (max %s)",
+                         size_str(o->mem_size, a, sizeof(a)), m->name,
+                         size_str(m->max_mem, b, sizeof(b)));
+    if (o->guest_path && o->guest_name)
+        return skvm_fail(err, SKVM_USAGE,
+                         "give a guest image or --guest-name, not both");
+    if (o->gdb_set && o->repeat > 1)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb debugs one run: it cannot be combined with "
+                         "--repeat");
+    /* The stub talks to gdb over a socket the filter would cut off. */
+    if (o->gdb_set && o->sandbox)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--gdb needs the network, which --sandbox forbids: "
+                         "use one or the other");
+    if (o->guest_name && !mode_find_guest(m, o->guest_name))
+        return skvm_fail(err, SKVM_USAGE, "%s mode has no built-in guest '%s'",
+                         m->name, o->guest_name);
+    if (!o->entry_set)
+        o->entry = o->load_addr;
+    if (o->entry > m->max_entry)
+        return skvm_fail(err, SKVM_USAGE,
+                         "entry point 0x%llx is beyond what %s mode can reach "
+                         "(max 0x%llx)",
+                         (unsigned long long)o->entry, m->name,
+                         (unsigned long long)m->max_entry);
+    if (o->expect_rax_set && o->expect_rax > word_max)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--expect-rax %llu does not fit in %s mode's %u-byte "
+                         "registers",
+                         (unsigned long long)o->expect_rax, m->name,
+                         m->word_size);
+    for (unsigned i = 0; i < o->n_expect_mem; i++) {
+        const struct expect_mem *e = &o->expect_mem[i];
+        if (e->value > word_max)
+            return skvm_fail(err, SKVM_USAGE,
+                             "--expect-mem value %llu does not fit in %u bytes "
+                             "(%s mode's word)",
+                             (unsigned long long)e->value, m->word_size,
+                             m->name);
+        struct guestmem probe = {.host = NULL, .size = o->mem_size};
+        if (!guestmem_contains(&probe, e->addr, m->word_size))
+            return skvm_fail(err, SKVM_USAGE,
+                             "--expect-mem address 0x%llx is outside guest "
+                             "memory",
+                             (unsigned long long)e->addr);
+    }
+    return 0;
+}
+
+void cli_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: simple-kvm [MODE] [OPTIONS] [GUEST.bin]\n"
+            "\n"
+            "Run a tiny guest in a fresh KVM virtual machine, in one x86 "
+            "CPU mode.\n"
+            "\n"
+            "Modes (one; default --long):\n");
+    for (size_t i = 0; i < mode_count; i++)
+        fprintf(out, "  -%c, --%-12s %s\n", mode_table[i]->short_flag,
+                mode_table[i]->name, mode_table[i]->summary);
+    fprintf(out,
+            "\n"
+            "Options:\n"
+            "  --mem SIZE          guest RAM, K/M/G/T suffixes (default 2M)\n"
+            "  GUEST.bin, --guest FILE\n"
+            "                      flat binary to run instead of the "
+            "built-in guest\n"
+            "  --guest-name NAME   built-in guest to run: hello (default) or "
+            "hypercalls\n"
+            "  --load ADDR         guest-physical load address (default 0)\n"
+            "  --entry ADDR        entry point (default: the load address)\n"
+            "  --expect-rax N      check RAX (masked to the mode's word) "
+            "after HLT\n"
+            "  --expect-mem ADDR=VALUE\n"
+            "                      check a word in guest memory after HLT "
+            "(repeatable)\n"
+            "  --timeout SECONDS   stop a guest that does not halt "
+            "(default: none)\n"
+            "  --gdb PORT          wait for gdb on 127.0.0.1:PORT before the "
+            "first\n"
+            "                      instruction (0 = any free port, printed "
+            "on stderr)\n"
+            "  --repeat N          run the guest N times in one VM, "
+            "restoring its\n"
+            "                      registers and dirtied memory between "
+            "runs; each run\n"
+            "                      is checked; exit code is the worst run's\n"
+            "  --no-coalesce       one VM exit per console byte (default: "
+            "KVM batches\n"
+            "                      port 0xE9 output when it can; same "
+            "output)\n"
+            "  --eager-mem         register all guest RAM with KVM at start "
+            "(default:\n"
+            "                      each 64 MiB piece when first touched; "
+            "same results)\n"
+            "  --sandbox           run the guest under a seccomp filter: "
+            "only the system\n"
+            "                      calls running it needs (others fail "
+            "with EPERM)\n"
+            "  --probe             print which modes this host can run\n"
+            "  -h, --help          this text\n"
+            "  -V, --version       version\n"
+            "\n"
+            "Diagnostics (all off by default):\n"
+            "  --stats             at the end, VM exits by reason, port I/O "
+            "by port and\n"
+            "                      direction, hypercalls, time in KVM_RUN "
+            "vs the host\n"
+            "  --trace             one stderr line per VM exit (reason, "
+            "port/address,\n"
+            "                      value, RIP) as it happens\n"
+            "  --json              one JSON object on stdout at the end "
+            "(mode, result,\n"
+            "                      exit code, checks, stats, fault); guest "
+            "output then\n"
+            "                      goes to stderr unless --console says\n"
+            "  --dump              print the crash report (registers, "
+            "disassembly) even\n"
+            "                      when the guest passes (default: only on "
+            "a fault)\n"
+            "  --console FILE      write guest console output (port 0xE9) "
+            "to FILE\n"
+            "                      (default: stdout; stderr with --json)\n"
+            "\n"
+            "Built-in guests print a greeting on port 0xE9, store 42 at "
+            "0x%x and set RAX=42;\n"
+            "the host checks both. Custom guests are checked only as asked.\n"
+            "Guests may use hypercalls on ports 0x500-0x505 "
+            "(docs/hypercalls.md); exit(0) passes.\n"
+            "\n"
+            "Exit codes:\n"
+            "  0    pass\n"
+            "  1    the guest ran but a check failed, or it reported failure\n"
+            "  2    usage error or bad input file\n"
+            "  3    this host cannot run it (no /dev/kvm, permission, API "
+            "version,\n"
+            "       missing capability, mode not supported)\n"
+            "  4    guest crashed (triple fault, internal error, bad port, "
+            "bad hypercall,\n"
+            "       unexpected exit); a crash report goes to stderr first\n"
+            "  124  --timeout expired\n"
+            "  128+N  stopped by signal N\n",
+            LAYOUT_RESULT_ADDR);
+}

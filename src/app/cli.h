@@ -1,0 +1,73 @@
+/* cli.h - the command line, parsed into struct options without side effects.
+ *
+ * cli_parse() never prints or exits: a bad argument is SKVM_USAGE with a
+ * one-line message naming it. Values are range-checked here (sizes,
+ * addresses, the timeout); checks that need the chosen mode (its memory
+ * limits, word size) happen in cli_validate() after all flags are read.
+ */
+#ifndef SKVM_CLI_H
+#define SKVM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "modes/mode.h"
+
+#define CLI_MAX_EXPECT_MEM 16
+#define CLI_DEFAULT_MEM (UINT64_C(2) << 20)
+#define CLI_MAX_REPEAT 1000000
+
+struct expect_mem {
+    uint64_t addr, value;
+};
+
+struct options {
+    const struct mode *mode; /* chosen mode; default long */
+    bool mode_set;
+    uint64_t mem_size;
+    const char *guest_path; /* custom image, or NULL */
+    const char *guest_name; /* built-in guest; NULL = "hello" */
+    uint64_t load_addr, entry;
+    bool entry_set;
+    bool expect_rax_set;
+    uint64_t expect_rax;
+    struct expect_mem expect_mem[CLI_MAX_EXPECT_MEM];
+    unsigned n_expect_mem;
+    double timeout_s;
+    bool gdb_set;      /* --gdb PORT: wait for gdb before the first insn */
+    uint16_t gdb_port; /* 0 = any free port (printed on stderr) */
+    bool no_coalesce;    /* one VM exit per console byte (console.h) */
+    bool eager_mem;      /* all RAM registered with KVM up front */
+    bool sandbox;        /* --sandbox: seccomp filter for the run (sandbox.h) */
+    uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
+    bool probe, help, version;
+    /* Diagnostics (outcome.h): */
+    bool stats;           /* --stats: exit/port/time table at the end */
+    bool trace;           /* --trace: one stderr line per VM exit */
+    bool json;            /* --json: one JSON object on stdout at the end */
+    bool dump;            /* --dump: crash report even when the run passes */
+    const char *console_path; /* --console FILE: guest console output */
+};
+
+int cli_parse(int argc, char *const argv[], struct options *opts,
+              struct skvm_err *err);
+int cli_validate(struct options *opts, struct skvm_err *err);
+
+/* "2M", "64G", "4096": binary suffixes K/M/G/T. -1 on bad or overflow. */
+int cli_parse_size(const char *s, uint64_t *out);
+/* Decimal or 0x hex, whole string, no overflow. */
+int cli_parse_u64(const char *s, uint64_t *out);
+
+void cli_usage(FILE *out);
+
+/* The option table, for tests that hold --help and the man page to it:
+ * the long name of option i (without "--"), or NULL past the end. */
+const char *cli_option_name(size_t i);
+
+/* True when argv asks for --json (before any "--"), even if parsing
+ * stops earlier at a bad argument: the failure is then told in JSON. */
+bool cli_wants_json(int argc, char *const argv[]);
+
+#endif

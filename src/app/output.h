@@ -1,0 +1,48 @@
+/* output.h - everything a run leaves for the end of main: counters,
+ * checks, the vCPU state at a fault, and how they are told.
+ *
+ * runner_run_outcome() fills a struct outcome as it goes; main then calls
+ * outcome_print() once, before its final one-line "simple-kvm: ..." error
+ * (which stays the last stderr line). Without --json that is the crash
+ * report (on a guest fault, or always with --dump) and the --stats table,
+ * on stderr; with --json it is one JSON object on stdout instead, printed
+ * on success and on every failure, the exit code unchanged.
+ */
+#ifndef SKVM_APP_OUTPUT_H
+#define SKVM_APP_OUTPUT_H
+
+#include <stdbool.h>
+
+#include "app/cli.h"
+#include "diag/crash.h"
+#include "err.h"
+#include "app/checks.h"
+#include "diag/stats.h"
+
+struct outcome {
+    struct skvm_stats stats;
+    struct check_list checks;
+    bool ran;        /* the guest was started (stats are about it) */
+    bool checked;    /* the post-HLT checks ran */
+    bool have_crash; /* `crash` was captured */
+    struct crash_state crash;
+};
+
+/* Start the wall clock; call first thing in main. */
+void outcome_init(struct outcome *out);
+
+/* After parsing: time KVM_RUN only when someone will read it. */
+void outcome_configure(struct outcome *out, const struct options *opts);
+
+/* `err` is NULL when the run passed. */
+void outcome_print(const struct options *opts, struct outcome *out,
+                   const struct skvm_err *err);
+
+/* True when err is a guest fault (its crash report is "fault", not
+ * "dump"). */
+static inline bool outcome_is_fault(const struct skvm_err *err)
+{
+    return err && err->status == SKVM_GUEST_FAULT;
+}
+
+#endif

@@ -1,0 +1,94 @@
+/* guestmem.c - bounds-checked translation of guest-physical ranges. */
+#include "core/guestmem.h"
+
+#include <string.h>
+
+#include "core/layout.h"
+
+uint64_t guestmem_low_size(const struct guestmem *mem)
+{
+    return mem->size < LAYOUT_LOW_RAM_END ? mem->size : LAYOUT_LOW_RAM_END;
+}
+
+uint64_t guestmem_high_size(const struct guestmem *mem)
+{
+    return mem->size - guestmem_low_size(mem);
+}
+
+/* Offset into the host mapping, or -1 (as UINT64_MAX) if not all RAM. */
+static uint64_t ram_offset(const struct guestmem *mem, uint64_t gpa,
+                           uint64_t len)
+{
+    uint64_t low = guestmem_low_size(mem), high = guestmem_high_size(mem);
+
+    if (len == 0)
+        return UINT64_MAX;
+    /* Written as subtractions so gpa + len can never wrap. */
+    if (gpa < low)
+        return len <= low - gpa ? gpa : UINT64_MAX;
+    if (gpa >= LAYOUT_HIGH_RAM_BASE && gpa - LAYOUT_HIGH_RAM_BASE < high &&
+        len <= high - (gpa - LAYOUT_HIGH_RAM_BASE))
+        return low + (gpa - LAYOUT_HIGH_RAM_BASE);
+    return UINT64_MAX;
+}
+
+bool guestmem_contains(const struct guestmem *mem, uint64_t gpa, uint64_t len)
+{
+    return ram_offset(mem, gpa, len) != UINT64_MAX;
+}
+
+const void *guestmem_ptr(const struct guestmem *mem, uint64_t gpa,
+                         uint64_t len)
+{
+    uint64_t off = ram_offset(mem, gpa, len);
+
+    return off == UINT64_MAX ? NULL : mem->host + off;
+}
+
+void *guestmem_ptr_rw(const struct guestmem *mem, uint64_t gpa, uint64_t len)
+{
+    uint64_t off = ram_offset(mem, gpa, len);
+
+    if (off == UINT64_MAX)
+        return NULL;
+    if (mem->will_write)
+        mem->will_write(mem->will_write_ctx, gpa, len);
+    return mem->host + off;
+}
+
+int guestmem_read(const struct guestmem *mem, uint64_t gpa, void *buf,
+                  size_t len)
+{
+    const void *p = guestmem_ptr(mem, gpa, len);
+
+    if (!p)
+        return -1;
+    memcpy(buf, p, len);
+    return 0;
+}
+
+int guestmem_write(const struct guestmem *mem, uint64_t gpa, const void *buf,
+                   size_t len)
+{
+    void *p = guestmem_ptr_rw(mem, gpa, len);
+
+    if (!p)
+        return -1;
+    memcpy(p, buf, len);
+    return 0;
+}
+
+int guestmem_read_uint(const struct guestmem *mem, uint64_t gpa,
+                       unsigned width, uint64_t *value)
+{
+    uint8_t bytes[8];
+    uint64_t v = 0;
+
+    if (width == 0 || width > sizeof(bytes) ||
+        guestmem_read(mem, gpa, bytes, width) < 0)
+        return -1;
+    for (unsigned i = width; i-- > 0;)
+        v = v << 8 | bytes[i];
+    *value = v;
+    return 0;
+}

@@ -1,0 +1,130 @@
+/* image.c - loading a flat binary guest image. */
+#include "core/image.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/layout.h"
+
+int image_read_file(const char *path, uint64_t max_len, struct image *img,
+                    struct skvm_err *err)
+{
+    struct stat st;
+    uint8_t *buf = NULL;
+    size_t got = 0;
+    int fd;
+
+    *img = (struct image){0};
+    /* O_NONBLOCK: a FIFO must be refused, not waited on. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return skvm_fail(err, SKVM_USAGE, "cannot open guest image '%s': %s",
+                         path, strerror(errno));
+    if (fstat(fd, &st) < 0) {
+        skvm_fail(err, SKVM_USAGE, "cannot stat guest image '%s': %s", path,
+                  strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        skvm_fail(err, SKVM_USAGE, "guest image '%s' is not a regular file",
+                  path);
+        goto fail;
+    }
+    if (st.st_size == 0) {
+        skvm_fail(err, SKVM_USAGE, "guest image '%s' is empty", path);
+        goto fail;
+    }
+    if ((uint64_t)st.st_size > max_len) {
+        skvm_fail(err, SKVM_USAGE,
+                  "guest image '%s' (%lld bytes) is larger than guest memory "
+                  "(%llu bytes)",
+                  path, (long long)st.st_size, (unsigned long long)max_len);
+        goto fail;
+    }
+    buf = malloc((size_t)st.st_size);
+    if (!buf) {
+        skvm_fail(err, SKVM_USAGE, "out of memory reading '%s'", path);
+        goto fail;
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            skvm_fail(err, SKVM_USAGE, "cannot read guest image '%s': %s",
+                      path, n < 0 ? strerror(errno) : "file shrank");
+            goto fail;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    *img = (struct image){.data = buf, .len = got, .owned = buf};
+    return 0;
+fail:
+    free(buf);
+    close(fd);
+    return -1;
+}
+
+void image_from_blob(const struct guest_blob *blob, struct image *img)
+{
+    *img = (struct image){.data = blob->start,
+                          .len = (size_t)(blob->end - blob->start)};
+}
+
+void image_free(struct image *img)
+{
+    free(img->owned);
+    *img = (struct image){0};
+}
+
+/* True when [a, a + alen) and [b, b + blen) share a byte; no wrapping
+ * (callers pass ranges inside RAM). */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+int image_place(const struct mode_env *env, const struct mode *mode,
+                uint64_t load_addr, const struct image *img,
+                struct skvm_err *err)
+{
+    const struct guestmem *mem = env->mem;
+    uint64_t high = mode->high_tables ? mode->high_tables(env) : 0;
+    uint64_t low_end = guestmem_low_size(mem);
+    uint8_t *dst;
+
+    if (img->len == 0)
+        return skvm_fail(err, SKVM_USAGE, "guest image is empty");
+    dst = guestmem_ptr_rw(mem, load_addr, img->len);
+    if (!dst)
+        return skvm_fail(err, SKVM_USAGE,
+                         "guest image (%zu bytes at 0x%llx) does not fit in "
+                         "guest memory (%llu bytes)",
+                         img->len, (unsigned long long)load_addr,
+                         (unsigned long long)mem->size);
+    /* guestmem_ptr proved load_addr + len does not wrap. */
+    if (mode->uses_sys_area &&
+        overlaps(load_addr, img->len, LAYOUT_SYS_BASE, LAYOUT_SYS_SIZE))
+        return skvm_fail(err, SKVM_USAGE,
+                         "guest image (0x%llx-0x%llx) overlaps the loader's "
+                         "GDT and page tables at 0x%x-0x%x; use --load",
+                         (unsigned long long)load_addr,
+                         (unsigned long long)(load_addr + img->len - 1),
+                         LAYOUT_SYS_BASE, LAYOUT_SYS_END - 1);
+    if (high && overlaps(load_addr, img->len, low_end - high, high))
+        return skvm_fail(err, SKVM_USAGE,
+                         "guest image (0x%llx-0x%llx) overlaps %s mode's page "
+                         "directories at 0x%llx-0x%llx; use --load",
+                         (unsigned long long)load_addr,
+                         (unsigned long long)(load_addr + img->len - 1),
+                         mode->name, (unsigned long long)(low_end - high),
+                         (unsigned long long)(low_end - 1));
+    memcpy(dst, img->data, img->len);
+    return 0;
+}

@@ -1,0 +1,256 @@
+/* paging.c - host-side page walk of the guest's 32-bit and 4-level
+ * tables (SDM vol. 3A, 4.3 and 4.5). */
+#include "core/paging.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "core/x86.h"
+
+#define LINEAR32_END (UINT64_C(1) << 32) /* hypercall pointers are 32-bit */
+
+/* Read one entry of `width` bytes once; its value is ours from here on. */
+static enum paging_status read_entry(const struct guestmem *mem, uint64_t gpa,
+                                     unsigned width, uint64_t *entry,
+                                     struct paging_walk *walk)
+{
+    walk->entry_gpa = gpa;
+    if (guestmem_read_uint(mem, gpa, width, entry) < 0)
+        return PAGING_TABLE_NOT_RAM;
+    return (*entry & X86_PTE_P) ? PAGING_OK : PAGING_NOT_PRESENT;
+}
+
+static enum paging_status leaf(struct paging_walk *walk, uint64_t base,
+                               uint64_t size, uint64_t linear)
+{
+    walk->gpa = (base & ~(size - 1)) | (linear & (size - 1));
+    walk->page_size = size;
+    return PAGING_OK;
+}
+
+/* 32-bit paging: PD -> (4 MiB page | PT -> 4 KiB page). SDM 4.3. */
+static enum paging_status walk32(const struct guestmem *mem,
+                                 const struct kvm_sregs *sregs,
+                                 uint32_t linear, struct paging_walk *walk)
+{
+    const unsigned width = sizeof(uint32_t);
+    uint64_t pde, pte;
+    enum paging_status st;
+
+    st = read_entry(mem,
+                    (sregs->cr3 & X86_PDE32_TABLE_ADDR) +
+                        (linear >> X86_PD32_SHIFT) * width,
+                    width, &pde, walk);
+    if (st != PAGING_OK)
+        return st;
+    if ((pde & X86_PTE_PS) && (sregs->cr4 & X86_CR4_PSE)) {
+        uint64_t base = (pde & X86_PDE32_4M_ADDR) |
+                        ((pde >> X86_PDE32_4M_HIGH_SHIFT) &
+                         X86_PDE32_4M_HIGH_MASK)
+                            << X86_PDE32_4M_HIGH_POS;
+        return leaf(walk, base, X86_PAGE_4M, linear);
+    }
+    st = read_entry(mem,
+                    (pde & X86_PDE32_TABLE_ADDR) +
+                        ((linear >> X86_PAGE_SHIFT) & X86_PT32_INDEX_MASK) *
+                            width,
+                    width, &pte, walk);
+    if (st != PAGING_OK)
+        return st;
+    return leaf(walk, pte & X86_PDE32_TABLE_ADDR, X86_PAGE_4K, linear);
+}
+
+/* 4-level paging: PML4 -> PDPT -> (1 GiB | PD -> (2 MiB | PT)). SDM 4.5. */
+static enum paging_status walk64(const struct guestmem *mem,
+                                 const struct kvm_sregs *sregs,
+                                 uint64_t linear, struct paging_walk *walk)
+{
+    static const unsigned shifts[] = {X86_PML4_SHIFT, X86_PDPT_SHIFT,
+                                      X86_PD64_SHIFT, X86_PT64_SHIFT};
+    static const uint64_t large[] = {0, X86_PAGE_1G, X86_PAGE_2M, 0};
+    const unsigned width = sizeof(uint64_t);
+    uint64_t table = sregs->cr3 & X86_PTE64_ADDR;
+    /* Sign-extension of bit 47: the top 17 bits are all 0 or all 1. */
+    uint64_t top = linear >> (X86_VA48_BITS - 1);
+
+    if (top != 0 && top != (UINT64_MAX >> (X86_VA48_BITS - 1)))
+        return PAGING_NONCANONICAL;
+    for (unsigned level = 0; level < sizeof(shifts) / sizeof(shifts[0]);
+         level++) {
+        uint64_t entry;
+        enum paging_status st = read_entry(
+            mem,
+            table + ((linear >> shifts[level]) & X86_PT64_INDEX_MASK) * width,
+            width, &entry, walk);
+        if (st != PAGING_OK)
+            return st;
+        if (large[level] && (entry & X86_PTE_PS))
+            return leaf(walk, entry & X86_PTE64_ADDR, large[level], linear);
+        table = entry & X86_PTE64_ADDR;
+    }
+    /* After the PT level, `table` is the 4 KiB page frame. */
+    return leaf(walk, table, X86_PAGE_4K, linear);
+}
+
+enum paging_status paging_translate(const struct guestmem *mem,
+                                    const struct kvm_sregs *sregs,
+                                    uint64_t linear, struct paging_walk *walk)
+{
+    *walk = (struct paging_walk){0};
+    if (!(sregs->cr0 & X86_CR0_PG)) {
+        walk->gpa = linear;
+        walk->page_size = X86_PAGE_4K;
+        return PAGING_OK;
+    }
+    if (sregs->efer & X86_EFER_LMA) {
+        if (sregs->cr4 & X86_CR4_LA57)
+            return PAGING_UNSUPPORTED;
+        return walk64(mem, sregs, linear, walk);
+    }
+    if (sregs->cr4 & X86_CR4_PAE)
+        return PAGING_UNSUPPORTED;
+    if (linear > UINT32_MAX)
+        return PAGING_NONCANONICAL; /* 32-bit paging has 32-bit addresses */
+    return walk32(mem, sregs, (uint32_t)linear, walk);
+}
+
+/* Host pointer for up to `want` bytes at linear `la`, not crossing a
+ * 4 KiB page; *got says how many. NULL with `fault` filled on failure.
+ * `write`: the caller will write through it (guestmem_ptr_rw). */
+static uint8_t *map_piece(const struct guestmem *mem,
+                          const struct kvm_sregs *sregs, uint64_t la,
+                          size_t want, size_t *got, struct paging_fault *fault,
+                          bool write)
+{
+    struct paging_walk walk;
+    uint64_t in_page = X86_PAGE_4K - (la & (X86_PAGE_4K - 1));
+    size_t n = want < in_page ? want : (size_t)in_page;
+    enum paging_status st = paging_translate(mem, sregs, la, &walk);
+    uint8_t *p;
+
+    fault->linear = la;
+    fault->status = st;
+    if (st != PAGING_OK)
+        return NULL;
+    fault->gpa = walk.gpa;
+    /* RAM may end inside this page (--mem need not be page-aligned):
+     * then go byte by byte so the last RAM byte is still reached. */
+    if (!guestmem_contains(mem, walk.gpa, n))
+        n = 1;
+    p = write ? guestmem_ptr_rw(mem, walk.gpa, n)
+              : (uint8_t *)guestmem_ptr(mem, walk.gpa, n);
+    if (!p) {
+        fault->status = PAGING_NOT_RAM;
+        return NULL;
+    }
+    *got = n;
+    return p;
+}
+
+/* Host ranges of a write, found before any byte is written: copying
+ * could change the guest's own page tables (a buffer may overlap them),
+ * so nothing is translated once copying has begun. Pieces of one page are
+ * adjacent in the host view, so a range within PAGING_WRITE_MAX spans at
+ * most this many host ranges. */
+#define WRITE_RANGES_MAX (PAGING_WRITE_MAX / X86_PAGE_4K + 2)
+
+int paging_write(const struct guestmem *mem, const struct kvm_sregs *sregs,
+                 uint32_t linear, const void *buf, size_t len,
+                 struct paging_fault *fault)
+{
+    struct {
+        uint8_t *host;
+        size_t len;
+    } ranges[WRITE_RANGES_MAX];
+    const uint8_t *src = buf;
+    size_t done, n, n_ranges = 0;
+
+    *fault = (struct paging_fault){.status = PAGING_OK, .linear = linear};
+    if (len > LINEAR32_END - linear) {
+        fault->status = PAGING_WRAPS;
+        return -1;
+    }
+    if (len > PAGING_WRITE_MAX) {
+        fault->status = PAGING_TOO_LONG;
+        return -1;
+    }
+    for (done = 0; done < len; done += n) {
+        uint8_t *p = map_piece(mem, sregs, (uint64_t)linear + done,
+                               len - done, &n, fault, true);
+        if (!p)
+            return -1;
+        if (n_ranges > 0 && ranges[n_ranges - 1].host +
+                                    ranges[n_ranges - 1].len == p) {
+            ranges[n_ranges - 1].len += n;
+            continue;
+        }
+        assert(n_ranges < WRITE_RANGES_MAX);
+        ranges[n_ranges].host = p;
+        ranges[n_ranges++].len = n;
+    }
+    for (size_t i = 0; i < n_ranges; i++) {
+        memcpy(ranges[i].host, src, ranges[i].len);
+        src += ranges[i].len;
+    }
+    fault->status = PAGING_OK;
+    return 0;
+}
+
+int paging_read_str(const struct guestmem *mem, const struct kvm_sregs *sregs,
+                    uint32_t linear, char *buf, size_t max, size_t *len,
+                    struct paging_fault *fault)
+{
+    size_t pos = 0, n;
+
+    *fault = (struct paging_fault){.status = PAGING_OK, .linear = linear};
+    while (pos <= max) {
+        uint64_t la = (uint64_t)linear + pos;
+        const uint8_t *p, *nul;
+
+        if (la >= LINEAR32_END) {
+            fault->status = PAGING_WRAPS;
+            fault->linear = la;
+            return -1;
+        }
+        p = map_piece(mem, sregs, la, max + 1 - pos, &n, fault, false);
+        if (!p)
+            return -1;
+        /* Copy first, then search the copy: one read of guest memory. */
+        memcpy(buf + pos, p, n);
+        nul = memchr(buf + pos, '\0', n);
+        if (nul) {
+            *len = (size_t)((const char *)nul - buf);
+            fault->status = PAGING_OK;
+            return 0;
+        }
+        pos += n;
+    }
+    fault->status = PAGING_UNTERMINATED;
+    fault->linear = (uint64_t)linear + pos;
+    return -1;
+}
+
+const char *paging_status_text(enum paging_status status)
+{
+    switch (status) {
+    case PAGING_OK:
+        return "mapped";
+    case PAGING_NOT_PRESENT:
+        return "not mapped (page not present)";
+    case PAGING_TABLE_NOT_RAM:
+        return "not mapped (a page table is outside guest RAM)";
+    case PAGING_NONCANONICAL:
+        return "not a valid linear address for this paging mode";
+    case PAGING_UNSUPPORTED:
+        return "not translatable (PAE or 5-level paging is not supported)";
+    case PAGING_NOT_RAM:
+        return "outside guest RAM";
+    case PAGING_WRAPS:
+        return "a range that wraps past 4 GiB";
+    case PAGING_UNTERMINATED:
+        return "an unterminated string";
+    case PAGING_TOO_LONG:
+        return "a range longer than the host writes at once";
+    }
+    return "not mapped";
+}

@@ -1,0 +1,79 @@
+/* crash.h - the crash report: what the vCPU looked like when the guest
+ * stopped, told so a learner can see why.
+ *
+ * crash_capture() runs while the VM is still open (right after the run
+ * loop ends) and copies everything the report needs: the exit and its
+ * details, general and segment registers, control registers, and the
+ * code bytes around RIP (CS base + RIP, through the guest's paging).
+ * It only reads; renderers work on the copy, after the VM is gone:
+ * crash_print() for stderr here, the --json one in app/json.c from the
+ * pieces below.
+ */
+#ifndef SKVM_DIAG_CRASH_H
+#define SKVM_DIAG_CRASH_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag/disasm.h"
+#include "kvm/vm.h"
+
+#define CRASH_CODE_BEFORE 32 /* bytes of lead-in read before RIP */
+#define CRASH_CODE_AFTER 48  /* bytes read from RIP on */
+#define CRASH_INSNS_AFTER 4  /* instructions shown from RIP on */
+
+struct crash_state {
+    uint32_t exit_reason;
+    /* exit details, as the kvm_run page had them */
+    uint32_t internal_suberror;
+    uint64_t fail_entry_reason;
+    uint64_t mmio_addr;
+    uint32_t mmio_len;
+    bool mmio_write;
+    uint16_t io_port;
+    uint8_t io_size;
+    bool io_out;
+
+    bool have_regs; /* KVM_GET_REGS/SREGS worked */
+    bool reset_state; /* shutdown on AMD: registers are the reset state */
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    unsigned bits;       /* 16, 32 or 64: how the CPU decodes at RIP */
+    uint64_t rip_linear; /* CS base + RIP (64-bit: RIP) */
+    bool rip_mapped;     /* the bytes at RIP could be read */
+    uint64_t rip_phys;
+    char unmapped_why[128];
+    uint8_t code[CRASH_CODE_BEFORE + CRASH_CODE_AFTER];
+    uint64_t code_base; /* linear address of code[0] */
+    unsigned code_len;
+};
+
+void crash_capture(const struct vm *vm, struct crash_state *c);
+
+/* The multi-line report, on `out`. `title` says why it is shown
+ * ("guest fault", "--dump"). */
+void crash_print(const struct crash_state *c, const char *title, FILE *out);
+
+/* Named bits of a register, for every rendering of the report. */
+struct crash_flag {
+    unsigned bit;
+    const char *name;
+};
+struct crash_flags {
+    const struct crash_flag *f;
+    size_t n;
+};
+extern const struct crash_flags crash_cr0_flags, crash_cr4_flags,
+    crash_efer_flags, crash_rflags_flags;
+
+/* "code, execute/read, accessed" etc. into buf. */
+const char *crash_seg_type(const struct kvm_segment *s, char *buf,
+                           size_t len);
+
+/* The disassembled line whose instruction caused the exit, or -1. */
+int crash_culprit_line(const struct crash_state *c, const struct disasm *d);
+
+#endif

@@ -1,0 +1,241 @@
+/* stats.c - exit, port and hypercall counters, and the --stats table. */
+#include "diag/stats.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "kvm/exit_reasons.h"
+#include "core/layout.h"
+
+#define NS_PER_S UINT64_C(1000000000)
+#define NS_PER_MS 1e6
+
+uint64_t stats_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+void stats_init(struct skvm_stats *s, bool timing)
+{
+    memset(s, 0, sizeof(*s));
+    s->timing = timing;
+    s->t_wall_start = stats_now_ns();
+}
+
+void stats_loop_begin(struct skvm_stats *s)
+{
+    if (s->timing)
+        s->t_loop_start = stats_now_ns();
+}
+
+void stats_loop_end(struct skvm_stats *s)
+{
+    if (s->timing)
+        s->loop_ns += stats_now_ns() - s->t_loop_start;
+}
+
+void stats_run_end(struct skvm_stats *s)
+{
+    if (s->timing)
+        s->kvm_run_ns += stats_now_ns() - s->t_run_start;
+}
+
+void stats_count_exit(struct skvm_stats *s, uint32_t reason)
+{
+    s->exits++;
+    if (reason < STATS_MAX_REASON)
+        s->by_reason[reason]++;
+    else
+        s->other_reason++;
+}
+
+void stats_count_io(struct skvm_stats *s, uint16_t port, bool out,
+                    uint64_t bytes)
+{
+    /* Linear search: a guest uses a handful of ports, the console first. */
+    for (unsigned i = 0; i < s->n_ports; i++) {
+        struct stats_port *p = &s->ports[i];
+        if (p->port == port && p->out == out) {
+            p->exits++;
+            p->bytes += bytes;
+            return;
+        }
+    }
+    if (s->n_ports == STATS_MAX_PORTS) {
+        s->other_port_exits++;
+        return;
+    }
+    s->ports[s->n_ports++] =
+        (struct stats_port){.port = port, .out = out, .exits = 1,
+                            .bytes = bytes};
+}
+
+void stats_count_hypercall(struct skvm_stats *s, const char *name)
+{
+    if (!name)
+        name = "unknown";
+    for (unsigned i = 0; i < s->n_hypercalls; i++)
+        if (s->hypercalls[i].name == name ||
+            strcmp(s->hypercalls[i].name, name) == 0) {
+            s->hypercalls[i].calls++;
+            return;
+        }
+    if (s->n_hypercalls == STATS_MAX_HYPERCALLS) {
+        s->other_hypercalls++;
+        return;
+    }
+    s->hypercalls[s->n_hypercalls++] =
+        (struct stats_hypercall){.name = name, .calls = 1};
+}
+
+/* The hypercall ABI's ports (docs/hypercalls.md), by the direction that
+ * makes the call. */
+static const struct {
+    uint16_t port;
+    bool out;
+    const char *name;
+} hypercall_ports[] = {
+    {LAYOUT_PORT_HC_EXIT, true, "exit"},
+    {LAYOUT_PORT_HC_PRINT_U32, true, "print_u32"},
+    {LAYOUT_PORT_HC_PRINT_STR, true, "print_str"},
+    {LAYOUT_PORT_HC_EXIT_COUNT, false, "exit_count"},
+    {LAYOUT_PORT_HC_EXIT_STATS, true, "exit_stats"},
+    {LAYOUT_PORT_HC_TRANSLATE, true, "translate"},
+};
+
+const char *stats_hypercall_name(uint16_t port, bool out)
+{
+    for (size_t i = 0; i < sizeof(hypercall_ports) / sizeof(hypercall_ports[0]);
+         i++)
+        if (hypercall_ports[i].port == port && hypercall_ports[i].out == out)
+            return hypercall_ports[i].name;
+    return NULL;
+}
+
+void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run)
+{
+    bool out = run->io.direction == KVM_EXIT_IO_OUT;
+    const char *hc = stats_hypercall_name(run->io.port, out);
+
+    stats_count_io(s, run->io.port, out, (uint64_t)run->io.size * run->io.count);
+    if (hc)
+        stats_count_hypercall(s, hc);
+}
+
+void stats_finish(struct skvm_stats *s)
+{
+    s->wall_ns = stats_now_ns() - s->t_wall_start;
+}
+
+uint64_t stats_host_ns(const struct skvm_stats *s)
+{
+    return s->loop_ns > s->kvm_run_ns ? s->loop_ns - s->kvm_run_ns : 0;
+}
+
+const char *stats_reason_label(uint32_t reason, char *buf, size_t len)
+{
+    const char *name = exit_reason_name(reason);
+
+    if (name)
+        return name;
+    snprintf(buf, len, "exit reason %u", reason);
+    return buf;
+}
+
+void stats_print(const struct skvm_stats *s, FILE *out)
+{
+    char buf[32];
+
+    fprintf(out, "simple-kvm stats:\n");
+    fprintf(out, "  VM exits: %llu\n", (unsigned long long)s->exits);
+    for (uint32_t r = 0; r < STATS_MAX_REASON; r++)
+        if (s->by_reason[r])
+            fprintf(out, "    %-24s %10llu\n",
+                    stats_reason_label(r, buf, sizeof(buf)),
+                    (unsigned long long)s->by_reason[r]);
+    if (s->other_reason)
+        fprintf(out, "    %-24s %10llu\n", "other reasons",
+                (unsigned long long)s->other_reason);
+    fprintf(out, "  port I/O exits:%s\n", s->n_ports ? "" : " none");
+    for (unsigned i = 0; i < s->n_ports; i++)
+        fprintf(out, "    port 0x%04x %-3s          %10llu exits, %llu bytes\n",
+                s->ports[i].port, s->ports[i].out ? "OUT" : "IN",
+                (unsigned long long)s->ports[i].exits,
+                (unsigned long long)s->ports[i].bytes);
+    if (s->other_port_exits)
+        fprintf(out, "    %-24s %10llu exits\n", "other ports",
+                (unsigned long long)s->other_port_exits);
+    fprintf(out, "  hypercalls:%s\n", s->n_hypercalls ? "" : " none");
+    for (unsigned i = 0; i < s->n_hypercalls; i++)
+        fprintf(out, "    %-24s %10llu\n", s->hypercalls[i].name,
+                (unsigned long long)s->hypercalls[i].calls);
+    if (s->other_hypercalls)
+        fprintf(out, "    %-24s %10llu\n", "other hypercalls",
+                (unsigned long long)s->other_hypercalls);
+    if (s->lazy_ram_exits)
+        fprintf(out, "  lazy RAM: %llu exits were first touches of RAM "
+                     "registered with KVM on demand\n",
+                (unsigned long long)s->lazy_ram_exits);
+    fprintf(out,
+            "  time: %.3f ms in KVM_RUN (guest), %.3f ms in the host's exit "
+            "handling, %.3f ms wall\n",
+            (double)s->kvm_run_ns / NS_PER_MS,
+            (double)stats_host_ns(s) / NS_PER_MS,
+            (double)s->wall_ns / NS_PER_MS);
+}
+
+static void obs_start(void *ctx)
+{
+    stats_loop_begin(ctx);
+}
+
+static void obs_end(void *ctx, int rc, const struct skvm_err *err)
+{
+    (void)rc;
+    (void)err;
+    stats_loop_end(ctx);
+}
+
+static void obs_run_begin(void *ctx)
+{
+    stats_run_begin(ctx);
+}
+
+static void obs_run_end(void *ctx)
+{
+    stats_run_end(ctx);
+}
+
+static bool obs_exit(void *ctx, const struct vm *vm)
+{
+    struct skvm_stats *s = ctx;
+
+    stats_count_exit(s, vm->run->exit_reason);
+    if (vm->run->exit_reason == KVM_EXIT_IO)
+        stats_count_port_io(s, vm->run);
+    return false;
+}
+
+static void obs_lazy_ram(void *ctx)
+{
+    stats_count_lazy_ram(ctx);
+}
+
+struct run_observer stats_observer(struct skvm_stats *s)
+{
+    struct run_observer o = {
+        .ctx = s,
+        .on_start = obs_start,
+        .on_end = obs_end,
+        .on_exit = obs_exit,
+        .on_lazy_ram = obs_lazy_ram,
+    };
+    if (s->timing) { /* the clock costs nothing when nobody reads it */
+        o.run_begin = obs_run_begin;
+        o.run_end = obs_run_end;
+    }
+    return o;
+}

@@ -1,0 +1,411 @@
+/* run.c - KVM_RUN loop, exit dispatch, timeout and signals. */
+#include "kvm/run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "kvm/console.h"
+#include "core/hypercall.h"
+#include "core/layout.h"
+#include "kvm/memslots.h"
+#include "kvm/exit_reasons.h"
+#include "core/paging.h"
+#include "kvm/vcpu.h"
+#include "core/x86.h"
+
+/* The handler's only job: note the signal and kick the vCPU out. */
+static struct kvm_run *volatile signal_run;
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int signo)
+{
+    pending_signal = signo;
+    if (signal_run)
+        signal_run->immediate_exit = 1;
+}
+
+static const int stop_signals[] = {SIGALRM, SIGINT, SIGTERM};
+#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+static void signals_arm(struct kvm_run *run, double timeout_s,
+                        struct sigaction *saved)
+{
+    struct sigaction sa = {0};
+
+    signal_run = run;
+    pending_signal = 0;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: KVM_RUN must return EINTR */
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &sa, &saved[i]);
+    if (timeout_s > 0) {
+        struct itimerval it = {0};
+        it.it_value.tv_sec = (time_t)timeout_s;
+        it.it_value.tv_usec =
+            (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6);
+        if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+            it.it_value.tv_usec = 1;
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
+}
+
+static void signals_disarm(const struct sigaction *saved)
+{
+    struct itimerval off = {0};
+
+    setitimer(ITIMER_REAL, &off, NULL);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &saved[i], NULL);
+    signal_run = NULL;
+}
+
+static uint64_t guest_rip(const struct vm *vm)
+{
+    struct kvm_regs regs;
+    struct skvm_err ignored;
+
+    return vcpu_get_regs(vm, &regs, &ignored) == 0 ? regs.rip : 0;
+}
+
+/* The sregs at this exit, for a hypercall that translates a pointer.
+ * The first such call reads them with KVM_GET_SREGS and, where KVM can
+ * (KVM_CAP_SYNC_REGS), asks for them with every exit from then on: an
+ * ioctl costs ~5 us on kvm-pvm, a third of a print_str round trip; the
+ * copy KVM makes on exit costs far less. Guests that never pass a
+ * pointer never pay for either. */
+static int pointer_sregs(struct vm *vm, struct kvm_sregs *sregs,
+                         struct skvm_err *err)
+{
+    if (vm->run->kvm_valid_regs & KVM_SYNC_X86_SREGS) {
+        *sregs = vm->run->s.regs.sregs;
+        return 0;
+    }
+    if (vcpu_get_sregs(vm, sregs, err) < 0)
+        return -1;
+    if (vm->sync_regs & KVM_SYNC_X86_SREGS)
+        vm->run->kvm_valid_regs |= KVM_SYNC_X86_SREGS;
+    return 0;
+}
+
+/* Port I/O: the console and hypercalls (src/hypercall.c). The vCPU's
+ * sregs are fetched here, only for calls that translate a pointer, so
+ * the dispatcher itself never touches KVM. A fault gets the RIP
+ * appended. */
+static int handle_io(struct vm *vm, struct hc_ctx *hc, struct skvm_err *err)
+{
+    struct kvm_sregs sregs, *sp = NULL;
+    int rc;
+
+    if (hypercall_needs_sregs(vm->run, vm->run_size)) {
+        if (pointer_sregs(vm, &sregs, err) < 0)
+            return -1;
+        sp = &sregs;
+    }
+    rc = hypercall_dispatch(hc, vm->run, vm->run_size, sp, err);
+    /* Console bytes that cost an exit count toward batching the rest. */
+    if (rc == HC_CONTINUE && vm->run->io.port == LAYOUT_PORT_CONSOLE &&
+        vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.size == 1)
+        console_note_exit(&vm->console, vm->run->io.count);
+    if (rc < 0 && err->status == SKVM_GUEST_FAULT) {
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof(err->msg) - len, " at RIP 0x%llx",
+                 (unsigned long long)guest_rip(vm));
+    }
+    return rc;
+}
+
+/* KVM could not emulate an instruction (its own exit, or with
+ * KVM_CAP_EXIT_ON_EMULATION_FAILURE any such failure). */
+static bool emulation_failed(const struct kvm_run *run)
+{
+    return run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+           run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION;
+}
+
+/* Bytes an x86 instruction may span: a fetch failure there may be lazy
+ * RAM on either page. */
+#define X86_INSN_MAX 15
+
+/* Where KVM lacks KVM_CAP_EXIT_ON_EMULATION_FAILURE (vm.h), an emulation
+ * failure at CPL 0 both exits to user space and queues a #UD for the
+ * guest (x86.c, handle_emulation_failure; kvm-pvm queues none). When
+ * lazy RAM explains the failure, that #UD is not the guest's: drop it, or
+ * the retried instruction never runs. */
+static void drop_emulation_ud(struct vm *vm)
+{
+    struct kvm_vcpu_events ev;
+
+    if (ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0 ||
+        !(ev.exception.injected || ev.exception.pending) ||
+        ev.exception.nr != X86_EXC_UD)
+        return;
+    ev.exception.injected = 0;
+    ev.exception.pending = 0;
+    ev.flags = 0; /* change nothing else (NMI, SIPI, shadow stay as read) */
+    (void)ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
+/* With KVM_CAP_EXIT_ON_EMULATION_FAILURE every emulation failure comes
+ * here, also at CPL 1-3, where KVM would otherwise have given the guest a
+ * #UD and gone on. When lazy RAM does not explain it, do what KVM would
+ * have done: a #UD for user code, the run's end (exit 4) for the kernel.
+ * Returns 1 when the guest goes on. */
+static int user_emulation_failure(struct vm *vm)
+{
+    struct kvm_vcpu_events ev;
+    struct kvm_sregs sregs;
+    struct skvm_err ignored;
+
+    if (!vm->exit_on_emulation_failure || !emulation_failed(vm->run) ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0 ||
+        !(sregs.cr0 & X86_CR0_PE) || sregs.ss.dpl == 0 ||
+        ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+        return 0;
+    ev.exception.injected = 1;
+    ev.exception.nr = X86_EXC_UD;
+    ev.exception.has_error_code = 0;
+    ev.flags = 0;
+    return ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+}
+
+/* Lazy RAM (memslots.h): the guest reached a piece of RAM KVM was not
+ * told of yet. A data access arrives as KVM_EXIT_MMIO (possibly split in
+ * several, also after its piece is in) and is done on the host copy. An
+ * instruction fetch arrives as an emulation failure and is retried once
+ * the pieces under RIP are registered; any other emulation failure while
+ * pieces are missing (an instruction KVM's emulator cannot run, such as
+ * SSE or AVX, with an operand in lazy RAM) registers all RAM, as
+ * --eager-mem would have, and is retried once. Returns 1 when the exit
+ * was lazy RAM (the guest goes on), 0 when it was not, -1 when KVM
+ * refused a slot. */
+static int lazy_ram_exit(struct vm *vm)
+{
+    struct kvm_run *run = vm->run;
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+    struct skvm_err ignored;
+    int added = 0;
+
+    if (run->exit_reason == KVM_EXIT_MMIO)
+        return memslots_mmio(&vm->slots, run->mmio.phys_addr, run->mmio.data,
+                             run->mmio.len, run->mmio.is_write);
+    if (!emulation_failed(run) ||
+        vm->slots.n_registered == vm->slots.n_chunks ||
+        vcpu_get_regs(vm, &regs, &ignored) < 0 ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0)
+        return 0;
+    /* Both ends of the longest instruction at RIP. */
+    uint64_t la = vcpu_linear_rip(&sregs, &regs);
+    uint64_t ends[] = {la, la + X86_INSN_MAX - 1};
+    for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        struct paging_walk walk;
+        if (paging_translate(&vm->mem, &sregs, ends[i], &walk) != PAGING_OK ||
+            !memslots_is_lazy(&vm->slots, walk.gpa))
+            continue;
+        int n = memslots_ensure(&vm->slots, walk.gpa, 1);
+        if (n < 0)
+            return -1;
+        added += n;
+    }
+    if (added == 0)
+        added = memslots_ensure(&vm->slots, 0, UINT64_MAX);
+    if (added < 0)
+        return -1;
+    if (added > 0)
+        drop_emulation_ud(vm);
+    return added > 0;
+}
+
+/* Every exit other than IO/HLT ends the run; say what it was. */
+static int unexpected_exit(struct vm *vm, struct skvm_err *err)
+{
+    const struct kvm_run *run = vm->run;
+    unsigned long long rip = guest_rip(vm);
+    const char *name = exit_reason_name(run->exit_reason);
+
+    switch (run->exit_reason) {
+    case KVM_EXIT_SHUTDOWN: {
+        struct kvm_regs regs;
+        struct kvm_sregs sregs;
+        struct skvm_err ignored;
+        if (vcpu_get_regs(vm, &regs, &ignored) == 0 &&
+            vcpu_get_sregs(vm, &sregs, &ignored) == 0 &&
+            vcpu_is_reset_state(&regs, &sregs))
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "guest triple fault (KVM_EXIT_SHUTDOWN); the host "
+                             "reset the vCPU (AMD), so the faulting RIP is "
+                             "unknown");
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "guest triple fault (KVM_EXIT_SHUTDOWN) at RIP "
+                         "0x%llx",
+                         rip);
+    }
+    case KVM_EXIT_FAIL_ENTRY:
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "VM entry failed (KVM_EXIT_FAIL_ENTRY, hardware "
+                         "reason 0x%llx) at RIP 0x%llx",
+                         (unsigned long long)run->fail_entry
+                             .hardware_entry_failure_reason,
+                         rip);
+    case KVM_EXIT_INTERNAL_ERROR:
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "KVM internal error (KVM_EXIT_INTERNAL_ERROR, "
+                         "suberror %u) at RIP 0x%llx",
+                         run->internal.suberror, rip);
+    case KVM_EXIT_MMIO:
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "guest %s %u bytes at 0x%llx, which is not RAM "
+                         "(KVM_EXIT_MMIO) at RIP 0x%llx",
+                         run->mmio.is_write ? "wrote" : "read", run->mmio.len,
+                         (unsigned long long)run->mmio.phys_addr, rip);
+    default:
+        if (name)
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "unexpected exit %s at RIP 0x%llx", name, rip);
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "unexpected exit reason %u at RIP 0x%llx",
+                         run->exit_reason, rip);
+    }
+}
+
+static int stopped_by_signal(int signo, const struct run_config *opts,
+                             struct skvm_err *err)
+{
+    if (signo == SIGALRM)
+        return skvm_fail(err, SKVM_TIMEOUT,
+                         "guest did not halt within %g s (--timeout)",
+                         opts->timeout_s);
+    skvm_fail(err, SKVM_SIGNAL, "stopped by %s", strsignal(signo));
+    err->signo = signo;
+    return -1;
+}
+
+int run_config_observe(struct run_config *cfg, const struct run_observer *o)
+{
+    if (cfg->n_observers >= RUN_MAX_OBSERVERS)
+        return -1;
+    cfg->observers[cfg->n_observers++] = *o;
+    return 0;
+}
+
+/* Call hook `h` of every observer that has one. */
+#define OBSERVE(cfg, h, ...)                                                  \
+    do {                                                                      \
+        for (size_t o_ = 0; o_ < (cfg)->n_observers; o_++)                    \
+            if ((cfg)->observers[o_].h)                                       \
+                (cfg)->observers[o_].h((cfg)->observers[o_].ctx,              \
+                                       ##__VA_ARGS__);                        \
+    } while (0)
+
+/* before_run of every observer: the first that does not say RUN_GO
+ * decides (gdb waits here while the guest is stopped). */
+static int observers_before_run(const struct run_config *cfg,
+                                struct skvm_err *err)
+{
+    for (size_t i = 0; i < cfg->n_observers; i++) {
+        const struct run_observer *o = &cfg->observers[i];
+        int rc = o->before_run ? o->before_run(o->ctx, err) : RUN_GO;
+        if (rc != RUN_GO)
+            return rc;
+    }
+    return RUN_GO;
+}
+
+static bool observers_take_exit(const struct run_config *cfg,
+                                const struct vm *vm)
+{
+    for (size_t i = 0; i < cfg->n_observers; i++) {
+        const struct run_observer *o = &cfg->observers[i];
+        if (o->on_exit && o->on_exit(o->ctx, vm))
+            return true;
+    }
+    return false;
+}
+
+int run_guest(struct vm *vm, const struct run_config *cfg,
+              struct skvm_err *err)
+{
+    struct sigaction saved[N_STOP_SIGNALS];
+    struct hc_ctx hc;
+    uint64_t exits = 0; /* this run's, for the exit_count hypercall */
+    int rc = -1;
+
+    hypercall_init(&hc, &vm->mem, cfg->console_fd);
+    /* The loader's (or a restore's) writes may have needed a slot KVM
+     * refused; say so before the guest runs on memory KVM lacks. */
+    if (vm->slots.failed_errno)
+        return memslots_failed(&vm->slots, err);
+
+    vm->run->immediate_exit = 0;
+    signals_arm(vm->run, cfg->timeout_s, saved);
+    OBSERVE(cfg, on_start);
+    for (;;) {
+        /* Observers first: while gdb has the guest stopped, it waits. */
+        int go = observers_before_run(cfg, err);
+        if (go < 0)
+            break;
+        if (pending_signal) {
+            stopped_by_signal(pending_signal, cfg, err);
+            break;
+        }
+        if (go == RUN_RECHECK)
+            continue;
+        OBSERVE(cfg, run_begin);
+        int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        int run_errno = errno;
+        OBSERVE(cfg, run_end);
+        console_drain(&vm->console); /* batched output first: keeps the order */
+        if (run_rc < 0) {
+            if (run_errno == EINTR || run_errno == EAGAIN)
+                continue; /* the check above decides */
+            skvm_fail(err, SKVM_GUEST_FAULT, "KVM_RUN failed: %s",
+                      strerror(run_errno));
+            break;
+        }
+        exits++;
+        if (observers_take_exit(cfg, vm))
+            continue; /* a breakpoint or step: gdb decides what next */
+        if (vm->run->exit_reason == KVM_EXIT_HLT) {
+            rc = 0;
+            break;
+        }
+        if (vm->run->exit_reason == KVM_EXIT_IO) {
+            hc.exits = exits;
+            int io = handle_io(vm, &hc, err);
+            /* A host write (hypercall result) may have needed a slot. */
+            if (io == HC_CONTINUE && vm->slots.failed_errno) {
+                memslots_failed(&vm->slots, err);
+                break;
+            }
+            if (io == HC_CONTINUE)
+                continue;
+            if (io == HC_EXITED) /* exit(0) passes like HLT */
+                rc = hypercall_exit_result(&hc, err);
+            break;
+        }
+        int lazy = lazy_ram_exit(vm);
+        if (lazy > 0 && !vm->slots.failed_errno) {
+            OBSERVE(cfg, on_lazy_ram);
+            continue;
+        }
+        if (lazy < 0 || vm->slots.failed_errno) {
+            memslots_failed(&vm->slots, err);
+            break;
+        }
+        if (user_emulation_failure(vm))
+            continue;
+        unexpected_exit(vm, err);
+        break;
+    }
+    console_drain(&vm->console);
+    OBSERVE(cfg, on_end, rc, err);
+    signals_disarm(saved);
+    vm->run->immediate_exit = 0;
+    return rc;
+}

@@ -1,0 +1,143 @@
+/* vcpu.c - mode state into the vCPU, with a read-back check. */
+#include "kvm/vcpu.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "core/x86.h"
+
+struct bit_name {
+    const char *reg;
+    unsigned bit;
+    const char *name;
+};
+
+/* Every bit a mode may need, by name, for the host-limit message. */
+static const struct bit_name bit_names[] = {
+    {"CR0", X86_CR0_PE_BIT, "CR0.PE"},   {"CR0", X86_CR0_PG_BIT, "CR0.PG"},
+    {"CR4", X86_CR4_PSE_BIT, "CR4.PSE"}, {"CR4", X86_CR4_PAE_BIT, "CR4.PAE"},
+    {"EFER", X86_EFER_LME_BIT, "EFER.LME"},
+    {"EFER", X86_EFER_LMA_BIT, "EFER.LMA"},
+};
+
+#define RESET_CS_SELECTOR 0xF000
+#define RESET_CS_BASE     UINT64_C(0xFFFF0000)
+#define RESET_RIP         0xFFF0
+
+bool vcpu_is_reset_state(const struct kvm_regs *regs,
+                         const struct kvm_sregs *sregs)
+{
+    return regs->rip == RESET_RIP && sregs->cs.selector == RESET_CS_SELECTOR &&
+           sregs->cs.base == RESET_CS_BASE;
+}
+
+const char *vcpu_dropped_bit(const char *reg, uint64_t wanted, uint64_t got)
+{
+    uint64_t dropped = wanted & ~got;
+
+    for (size_t i = 0; i < sizeof(bit_names) / sizeof(bit_names[0]); i++)
+        if (strcmp(bit_names[i].reg, reg) == 0 &&
+            (dropped & X86_BIT(bit_names[i].bit)))
+            return bit_names[i].name;
+    return dropped ? reg : NULL;
+}
+
+int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
+                  struct skvm_err *err)
+{
+    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, regs) < 0)
+        return skvm_fail(err, SKVM_HOST, "KVM_GET_REGS failed: %s",
+                         strerror(errno));
+    return 0;
+}
+
+int vcpu_exit_regs(const struct vm *vm, struct kvm_regs *regs,
+                   struct skvm_err *err)
+{
+    if (vm->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
+        *regs = vm->run->s.regs.regs;
+        return 0;
+    }
+    return vcpu_get_regs(vm, regs, err);
+}
+
+int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
+                   struct skvm_err *err)
+{
+    if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, sregs) < 0)
+        return skvm_fail(err, SKVM_HOST, "KVM_GET_SREGS failed: %s",
+                         strerror(errno));
+    return 0;
+}
+
+static int check_readback(const struct vm *vm, const struct mode *mode,
+                          struct skvm_err *err)
+{
+    struct kvm_sregs got;
+    const char *bit;
+
+    if (vcpu_get_sregs(vm, &got, err) < 0)
+        return -1;
+    if (!(bit = vcpu_dropped_bit("CR0", mode->need_cr0, got.cr0)) &&
+        !(bit = vcpu_dropped_bit("CR4", mode->need_cr4, got.cr4)))
+        bit = vcpu_dropped_bit("EFER", mode->need_efer, got.efer);
+    if (bit)
+        return skvm_fail(err, SKVM_HOST,
+                         "this host's KVM cannot run %s mode (%s was not "
+                         "accepted)",
+                         mode->name, bit);
+    return 0;
+}
+
+#define LINEAR32_MASK UINT64_C(0xFFFFFFFF)
+#define IP16_MASK UINT64_C(0xFFFF)
+
+unsigned vcpu_code_bits(const struct kvm_sregs *s, uint64_t rflags)
+{
+    if ((s->efer & X86_EFER_LMA) && s->cs.l)
+        return VCPU_BITS_64;
+    if ((s->cr0 & X86_CR0_PE) && !(rflags & X86_BIT(X86_RFLAGS_VM_BIT)) &&
+        s->cs.db)
+        return VCPU_BITS_32;
+    return VCPU_BITS_16;
+}
+
+uint64_t vcpu_linear_rip(const struct kvm_sregs *s, const struct kvm_regs *r)
+{
+    unsigned bits = vcpu_code_bits(s, r->rflags);
+    uint64_t rip = r->rip;
+
+    if (bits == VCPU_BITS_64)
+        return rip; /* CS base is ignored in 64-bit mode (SDM 3.2.4) */
+    if (bits == VCPU_BITS_16 && !(s->cr0 & X86_CR0_PE))
+        rip &= IP16_MASK;
+    return (s->cs.base + rip) & LINEAR32_MASK;
+}
+
+int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
+                   struct skvm_err *err)
+{
+    struct mode_env env = vm_mode_env(vm, entry);
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+    int rc;
+
+    if (vcpu_get_sregs(vm, &sregs, err) < 0)
+        return -1;
+    rc = mode->setup(&env, &sregs, &regs);
+    if (rc < 0)
+        return skvm_fail(err, SKVM_USAGE, "%s mode setup failed: %s",
+                         mode->name, strerror(-rc));
+    if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+        return skvm_fail(err, SKVM_HOST,
+                         "this host's KVM cannot run %s mode "
+                         "(KVM_SET_SREGS: %s)",
+                         mode->name, strerror(errno));
+    if (check_readback(vm, mode, err) < 0)
+        return -1;
+    if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+        return skvm_fail(err, SKVM_HOST, "KVM_SET_REGS failed: %s",
+                         strerror(errno));
+    return 0;
+}

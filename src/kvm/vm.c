@@ -1,0 +1,232 @@
+/* vm.c - creating and tearing down the VM, its RAM and its vCPU. */
+#include "kvm/vm.h"
+
+#include <asm/kvm_para.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/layout.h"
+#include "core/x86.h"
+
+#define KVM_DEVICE "/dev/kvm"
+#define CPUID_MAX_ENTRIES 256
+
+static int open_kvm(struct skvm_err *err)
+{
+    int fd = open(KVM_DEVICE, O_RDWR | O_CLOEXEC);
+
+    if (fd >= 0)
+        return fd;
+    if (errno == ENOENT)
+        return skvm_fail(err, SKVM_HOST,
+                         "%s does not exist: this host has no KVM "
+                         "(load kvm_intel/kvm_amd, or enable nested "
+                         "virtualization)",
+                         KVM_DEVICE);
+    if (errno == EACCES || errno == EPERM)
+        return skvm_fail(err, SKVM_HOST,
+                         "permission denied opening %s (add yourself to "
+                         "the kvm group)",
+                         KVM_DEVICE);
+    return skvm_fail(err, SKVM_HOST, "cannot open %s: %s", KVM_DEVICE,
+                     strerror(errno));
+}
+
+static int check_api(int kvm_fd, struct skvm_err *err)
+{
+    static const struct {
+        long cap;
+        const char *name;
+    } needed[] = {
+        {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+        {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
+        {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
+        {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
+    };
+    int version = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
+
+    if (version != KVM_API_VERSION)
+        return skvm_fail(err, SKVM_HOST,
+                         "KVM API version is %d, simple-kvm needs %d",
+                         version, KVM_API_VERSION);
+    for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+        if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
+            return skvm_fail(err, SKVM_HOST, "this host's KVM lacks %s",
+                             needed[i].name);
+    return 0;
+}
+
+/* RAM is one host mapping; the guest sees it below the hole and, for
+ * large sizes, again from LAYOUT_HIGH_RAM_BASE (see layout.h). KVM learns
+ * of it piece by piece (memslots.h), or all at once when eager. */
+static int map_ram(struct vm *vm, uint64_t size, bool eager,
+                   struct skvm_err *err)
+{
+    void *host;
+
+    host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (host == MAP_FAILED)
+        return skvm_fail(err, SKVM_USAGE,
+                         "cannot reserve %llu bytes of guest memory: %s",
+                         (unsigned long long)size, strerror(errno));
+    vm->mem = (struct guestmem){.host = host, .size = size};
+    /* Identical zero pages across VMs merge under KSM; optional. */
+    (void)madvise(host, size, MADV_MERGEABLE);
+    return memslots_init(&vm->slots, vm->vm_fd, &vm->mem, eager, err);
+}
+
+/* KVM paravirtual features (CPUID 0x40000001 EAX) with which KVM itself
+ * writes guest memory at an address the guest names: kvmclock, async
+ * page faults, steal time, PV EOI, PV TLB flush (through steal time).
+ * Those writes go past simple-kvm: into RAM KVM has no slot for yet they
+ * would be lost (memslots.h), and their clock values differ run to run. A
+ * tiny guest has no use for them; with KVM_CAP_ENFORCE_PV_FEATURE_CPUID
+ * their MSRs then raise #GP, as on a CPU without them. */
+#define PV_FEATURES_WRITING_RAM                                               \
+    (X86_BIT(KVM_FEATURE_CLOCKSOURCE) | X86_BIT(KVM_FEATURE_CLOCKSOURCE2) |   \
+     X86_BIT(KVM_FEATURE_ASYNC_PF) | X86_BIT(KVM_FEATURE_STEAL_TIME) |        \
+     X86_BIT(KVM_FEATURE_PV_EOI) | X86_BIT(KVM_FEATURE_PV_TLB_FLUSH) |        \
+     X86_BIT(KVM_FEATURE_ASYNC_PF_INT) |                                      \
+     X86_BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
+
+/* Give the guest the CPUID KVM supports, so the page walk accepts what
+ * the CPU has (1 GiB pages are reserved bits unless CPUID shows them),
+ * less the paravirtual features above. */
+static int set_cpuid(struct vm *vm, struct skvm_err *err)
+{
+    struct kvm_cpuid2 *cpuid;
+    int rc = -1;
+
+    cpuid = calloc(1, sizeof(*cpuid) +
+                          CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
+    if (!cpuid)
+        return skvm_fail(err, SKVM_HOST, "out of memory");
+    cpuid->nent = CPUID_MAX_ENTRIES;
+    if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_GET_SUPPORTED_CPUID failed: %s",
+                  strerror(errno));
+        goto out;
+    }
+    for (unsigned i = 0; i < cpuid->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+        if (e->function == X86_CPUID_EXT_FEATURES)
+            vm->gbpages = e->edx & (1u << X86_CPUID_EXT_EDX_PDPE1GB_BIT);
+        if (e->function == KVM_CPUID_FEATURES)
+            e->eax &= ~(uint32_t)PV_FEATURES_WRITING_RAM;
+    }
+    if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_SET_CPUID2 failed: %s",
+                  strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(cpuid);
+    return rc;
+}
+
+/* Optional capabilities; a host without them keeps KVM's defaults. */
+static void enable_caps(struct vm *vm)
+{
+    struct kvm_enable_cap exit_on_failure = {
+        .cap = KVM_CAP_EXIT_ON_EMULATION_FAILURE, .args = {1}};
+    struct kvm_enable_cap enforce_pv = {.cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID,
+                                        .args = {1}};
+
+    if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
+              KVM_CAP_EXIT_ON_EMULATION_FAILURE) > 0 &&
+        ioctl(vm->vm_fd, KVM_ENABLE_CAP, &exit_on_failure) == 0)
+        vm->exit_on_emulation_failure = true;
+    if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
+              KVM_CAP_ENFORCE_PV_FEATURE_CPUID) > 0)
+        (void)ioctl(vm->vcpu_fd, KVM_ENABLE_CAP, &enforce_pv);
+}
+
+int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
+            struct skvm_err *err)
+{
+    int mmap_size;
+
+    *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1};
+    vm->kvm_fd = open_kvm(err);
+    if (vm->kvm_fd < 0)
+        return -1;
+    if (check_api(vm->kvm_fd, err) < 0)
+        goto fail;
+    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+    if (vm->vm_fd < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_CREATE_VM failed: %s", strerror(errno));
+        goto fail;
+    }
+    /* Intel needs three pages for real-mode emulation; they sit in the
+     * hole below 4 GiB, away from RAM. */
+    if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, LAYOUT_TSS_ADDR) < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_SET_TSS_ADDR failed: %s",
+                  strerror(errno));
+        goto fail;
+    }
+    if (map_ram(vm, mem_size, eager_mem, err) < 0)
+        goto fail;
+    vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+    if (vm->vcpu_fd < 0) {
+        skvm_fail(err, SKVM_HOST, "KVM_CREATE_VCPU failed: %s",
+                  strerror(errno));
+        goto fail;
+    }
+    mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (mmap_size < (int)sizeof(struct kvm_run)) {
+        skvm_fail(err, SKVM_HOST, "KVM_GET_VCPU_MMAP_SIZE failed: %s",
+                  strerror(errno));
+        goto fail;
+    }
+    vm->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   vm->vcpu_fd, 0);
+    if (vm->run == MAP_FAILED) {
+        vm->run = NULL;
+        skvm_fail(err, SKVM_HOST, "cannot map kvm_run: %s", strerror(errno));
+        goto fail;
+    }
+    vm->run_size = (size_t)mmap_size;
+    int sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+    vm->sync_regs = sync > 0 ? (uint32_t)sync & KVM_SYNC_X86_VALID_FIELDS : 0;
+    if (set_cpuid(vm, err) < 0)
+        goto fail;
+    enable_caps(vm);
+    return 0;
+fail:
+    vm_close(vm);
+    return -1;
+}
+
+struct mode_env vm_mode_env(const struct vm *vm, uint64_t entry)
+{
+    return (struct mode_env){.mem = &vm->mem, .gbpages = vm->gbpages,
+                             .entry = entry};
+}
+
+void vm_close(struct vm *vm)
+{
+    /* Destroy the VM before unmapping its RAM: while the VM lives, an
+     * munmap of RAM makes KVM walk the memslot's whole reverse map (MMU
+     * notifier), ~17 ms for 64 GiB on kvm-pvm; afterwards it is free. The
+     * kvm_run mapping holds the vCPU, which holds the VM: it goes first. */
+    console_close(&vm->console);
+    if (vm->run)
+        munmap(vm->run, vm->run_size);
+    if (vm->vcpu_fd >= 0)
+        close(vm->vcpu_fd);
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    memslots_free(&vm->slots);
+    if (vm->mem.host)
+        munmap(vm->mem.host, vm->mem.size);
+    if (vm->kvm_fd >= 0)
+        close(vm->kvm_fd);
+    *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1};
+}

@@ -1,0 +1,45 @@
+/* vm.h - one VM with one vCPU and its guest RAM, created through /dev/kvm.
+ *
+ * vm_open() does every KVM step up to a runnable-but-unconfigured vCPU:
+ * API version and capability checks, KVM_CREATE_VM, KVM_SET_TSS_ADDR,
+ * RAM (mmap MAP_NORESERVE + MADV_MERGEABLE; KVM memory slots registered
+ * as the host or guest first touch each piece, see memslots.h),
+ * KVM_CREATE_VCPU, the kvm_run mapping and the guest CPUID. Failures
+ * are SKVM_HOST (this host cannot) or SKVM_USAGE (the size asked for).
+ */
+#ifndef SKVM_VM_H
+#define SKVM_VM_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kvm/console.h"
+#include "err.h"
+#include "core/guestmem.h"
+#include "kvm/memslots.h"
+#include "modes/mode.h"
+
+struct vm {
+    int kvm_fd, vm_fd, vcpu_fd;
+    struct kvm_run *run;
+    size_t run_size;
+    struct guestmem mem;
+    struct memslots slots; /* how KVM sees mem; mem's write hook points
+                              here, so a struct vm is never copied */
+    bool gbpages; /* guest CPUID offers 1 GiB pages */
+    uint32_t sync_regs; /* KVM_SYNC_X86_* KVM can pass through kvm_run */
+    bool exit_on_emulation_failure; /* every emulation failure exits to us,
+                                       with no #UD queued (exits.c) */
+    struct console console; /* batched console output (console.h) */
+};
+
+/* eager_mem: register all RAM with KVM now (--eager-mem), not lazily. */
+int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
+            struct skvm_err *err);
+void vm_close(struct vm *vm);
+
+/* What a mode's setup needs from this VM: its RAM and 1 GiB pages. */
+struct mode_env vm_mode_env(const struct vm *vm, uint64_t entry);
+
+#endif
