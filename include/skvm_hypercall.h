@@ -3,9 +3,12 @@
  * Every call is 32-bit port I/O (see docs/hypercalls.md). Pointers are
  * 32-bit linear addresses: the host translates them through the guest's
  * current paging, so pass the address the guest itself uses. Works in
- * 32- and 64-bit code (compile with -ffreestanding -fno-pic). The port
- * numbers must equal LAYOUT_PORT_* in meson.build; the host checks that
- * at compile time (src/hypercall.c).
+ * 32- and 64-bit code (compile with -ffreestanding -fno-pic).
+ *
+ * This file is self-contained: copy it into your guest. In simple-kvm's
+ * tree its numbers, directions and sizes are held to the one definition,
+ * meson.build's `hypercalls` table, by scripts/build/check-hypercall-abi
+ * (meson test hypercall-abi) and at compile time (src/core/hypercall.c).
  *
  * Define SKVM_HYPERCALL_PORTS_ONLY to get just the numbers (the host does).
  */

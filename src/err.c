@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int skvm_fail(struct skvm_err *err, enum skvm_status status, const char *fmt,
               ...)
@@ -26,4 +27,11 @@ int skvm_exit_code(const struct skvm_err *err)
     if (err->status == SKVM_SIGNAL)
         return SKVM_SIGNAL + err->signo;
     return (int)err->status;
+}
+
+int skvm_fail_signal(struct skvm_err *err, int signo)
+{
+    skvm_fail(err, SKVM_SIGNAL, "stopped by %s", strsignal(signo));
+    err->signo = signo;
+    return -1;
 }

@@ -28,6 +28,9 @@ struct skvm_err {
 int skvm_fail(struct skvm_err *err, enum skvm_status status, const char *fmt,
               ...) __attribute__((format(printf, 3, 4)));
 
+/* SKVM_SIGNAL for signo: "stopped by Terminated"; returns -1. */
+int skvm_fail_signal(struct skvm_err *err, int signo);
+
 /* The process exit code for an error (128 + signo for signals). */
 int skvm_exit_code(const struct skvm_err *err);
 

@@ -388,37 +388,106 @@ static char *slurp_file(const char *path)
     return text;
 }
 
+/* s with each '-' spelled "\\-", as roff wants it. */
+static const char *roff_dashes(const char *s, char *buf, size_t len)
+{
+    size_t j = 0;
+
+    for (; *s && j + 3 < len; s++) {
+        if (*s == '-')
+            buf[j++] = '\\';
+        buf[j++] = *s;
+    }
+    buf[j] = '\0';
+    return buf;
+}
+
 /* Every option in the table, and every mode, in --help and the man page
- * (where roff spells "--" as "\-\-"). */
+ * (where roff spells "--" as "\-\-"). The man page gives each option a
+ * .TP entry whose tag is the row's: short letter, long name and argument
+ * name (".BI \-\-mem " SIZE"", ".BR \-h ", " \-\-help", ".B \-\-probe"),
+ * in the section of the row's group (OPTIONS, DIAGNOSTICS) and in the
+ * table's order; and every \-\- entry tag it has is an option of the
+ * table or a mode. */
 Test(diag, help_and_man_page_list_every_option)
 {
     const char *man_path = getenv("SKVM_MAN_PAGE");
+    const struct cli_option *d;
     struct skvm_result r;
-    char want[64], man_want[64];
+    char want[64], man_want[192], name_roff[64], arg_roff[64];
 
     cr_assert(man_path, "SKVM_MAN_PAGE is not set (run through meson test)");
     const char *man = slurp_file(man_path);
+    /* --help's groups are the man page's sections. */
+    const char *sh_opts = strstr(man, "\n.SH OPTIONS\n");
+    const char *sh_diag = strstr(man, "\n.SH DIAGNOSTICS\n");
+    cr_assert(sh_opts && sh_diag && sh_opts < sh_diag);
+    const char *sh_after = strstr(sh_diag + 1, "\n.SH ");
+    cr_assert(sh_after);
+    const char *prev_at[CLI_N_GROUPS] = {0};
     RUN(&r, "--help");
     cr_assert_eq(r.code, 0);
     size_t n = 0;
-    for (const char *name; (name = cli_option_name(n)); n++) {
-        char roff[48] = "";
-        for (size_t i = 0, j = 0; name[i] && j + 2 < sizeof(roff); i++) {
-            if (name[i] == '-')
-                roff[j++] = '\\';
-            roff[j++] = name[i];
-        }
-        snprintf(want, sizeof(want), "--%s", name);
-        snprintf(man_want, sizeof(man_want), "\\-\\-%s", roff);
+    for (; (d = cli_option(n)); n++) {
+        char sh[16] = "";
+        if (d->short_flag)
+            snprintf(sh, sizeof(sh), "\\-%c \", \" ", d->short_flag);
+        snprintf(want, sizeof(want), "--%s", d->name);
+        roff_dashes(d->name, name_roff, sizeof(name_roff));
+        if (d->arg)
+            snprintf(man_want, sizeof(man_want),
+                     ".TP\n.BI %s\\-\\-%s \" %s\"\n", sh, name_roff,
+                     roff_dashes(d->arg, arg_roff, sizeof(arg_roff)));
+        else
+            snprintf(man_want, sizeof(man_want), ".TP\n.%s %s\\-\\-%s\n",
+                     d->short_flag ? "BR" : "B", sh, name_roff);
         cr_expect(strstr(r.out, want), "--help lists %s", want);
-        cr_expect(strstr(man, man_want), "man page lists %s", man_want);
+        const char *at = strstr(man, man_want);
+        cr_expect(at, "man page has the entry\n%s", man_want);
+        cr_expect(!at || at > prev_at[d->group],
+                  "man page lists --%s in the table's order", d->name);
+        if (at)
+            prev_at[d->group] = at;
+        if (at && d->group == CLI_GROUP_OPTIONS)
+            cr_expect(at > sh_opts && at < sh_diag, "--%s under OPTIONS",
+                      d->name);
+        if (at && d->group == CLI_GROUP_DIAGNOSTICS)
+            cr_expect(at > sh_diag && at < sh_after, "--%s under DIAGNOSTICS",
+                      d->name);
     }
     cr_assert_geq(n, 16, "the table has every option (%zu)", n);
     for (size_t i = 0; i < mode_count; i++) {
         snprintf(want, sizeof(want), "--%s", mode_table[i]->name);
-        snprintf(man_want, sizeof(man_want), "\\-\\-%s", mode_table[i]->name);
+        snprintf(man_want, sizeof(man_want),
+                 ".TP\n.BR \\-%c \", \" \\-\\-%s\n",
+                 mode_table[i]->short_flag, mode_table[i]->name);
         cr_expect(strstr(r.out, want), "--help lists %s", want);
-        cr_expect(strstr(man, man_want), "man page lists %s", man_want);
+        cr_expect(strstr(man, man_want), "man page has the entry\n%s",
+                  man_want);
+    }
+    /* No entry for an option the table does not have. */
+    for (const char *tp = man; (tp = strstr(tp, ".TP\n")); tp++) {
+        const char *tag = tp + 4;
+        size_t tag_len = strcspn(tag, "\n");
+        const char *dd = strstr(tag, "\\-\\-");
+        char name[64];
+        size_t k = 0;
+
+        if (!dd || dd >= tag + tag_len)
+            continue;
+        for (const char *c = dd + 4; c < tag + tag_len && k + 1 < sizeof(name);
+             c++) {
+            if (*c == ' ' || *c == '"')
+                break;
+            if (*c != '\\')
+                name[k++] = *c;
+        }
+        name[k] = '\0';
+        bool known = mode_find(name) != NULL;
+        for (size_t i = 0; !known && (d = cli_option(i)); i++)
+            known = strcmp(d->name, name) == 0;
+        cr_expect(known, "man page documents --%s, which is not an option",
+                  name);
     }
 }
 

@@ -2,8 +2,11 @@
  *
  * Hand-built tables in a plain buffer for 32-bit paging (4 KiB, 4 MiB
  * and PSE-36 pages) and 4-level paging (4 KiB, 2 MiB, 1 GiB pages), with
- * not-present entries at each level, tables outside RAM, and the
- * linear-range helpers used by hypercall pointers.
+ * not-present entries at each level, tables outside RAM, entries with
+ * reserved bits set (refused as the vCPU refuses them, per the CPU facts
+ * in mem.cpu; the zero default is guestmem.h's typical CPU: MAXPHYADDR
+ * 48, 1 GiB pages, PSE-36, Intel), and the linear-range helpers used by
+ * hypercall pointers.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -153,8 +156,9 @@ static void build64(void)
 Test(paging, l4_4k_pages)
 {
     build64();
+    sregs.efer |= X86_EFER_NXE; /* else XD is a reserved bit */
     put64(TABLE3, TABLE4 | P);
-    put64(TABLE4 + 3 * 8, 0x5000 | P | X86_BIT(63)); /* NX stays out */
+    put64(TABLE4 + 3 * 8, 0x5000 | P | X86_PTE_XD); /* NX stays out */
     cr_assert_eq(ok(0x3123, X86_PAGE_4K), 0x5123);
     fails(0x4000, PAGING_NOT_PRESENT, TABLE4 + 4 * 8);
 }
@@ -171,6 +175,7 @@ Test(paging, l4_2m_pages)
 Test(paging, l4_1g_pages)
 {
     build64();
+    mem.cpu.no_gbpages = false; /* the default: 1 GiB pages */
     put64(TABLE2 + 3 * 8, UINT64_C(0x140000000) | P | PS);
     cr_assert_eq(ok(0xC0000400, X86_PAGE_1G), UINT64_C(0x140000400));
     fails(0x80000000, PAGING_NOT_PRESENT, TABLE2 + 2 * 8);
@@ -192,6 +197,234 @@ Test(paging, l4_tables_outside_ram_and_la57)
     fails(0x10, PAGING_TABLE_NOT_RAM, NOT_RAM);
     sregs.cr4 |= X86_CR4_LA57;
     fails(0x10, PAGING_UNSUPPORTED, 0);
+}
+
+/* Reserved bits (SDM 4.5 tables 4-15 to 4-20, 4.7): the walk stops at
+ * the first entry with one set, as the vCPU raises #PF with RSVD there. */
+
+/* The issue's case: a guest CPUID without 1 GiB pages (as KVM gives here)
+ * makes PS in a PDPTE reserved; the guest's own access triple-faults, so
+ * the host must not translate through it either. */
+Test(paging, l4_1g_page_needs_gbpages)
+{
+    char buf[16];
+    struct paging_fault f;
+    size_t len;
+
+    build64();
+    put64(TABLE2 + 1 * 8, 0 | P | PS); /* linear 1 GiB -> physical 0 */
+    memcpy(mem.host + 0x400, "hi", 3);
+    cr_assert_eq(ok(0x40000400, X86_PAGE_1G), 0x400, "default: accepted");
+    mem.cpu.no_gbpages = true;
+    fails(0x40000400, PAGING_RESERVED_PDPTE, TABLE2 + 1 * 8);
+    cr_assert(paging_read_str(&mem, &sregs, 0x40000400, buf, sizeof(buf) - 1,
+                              &len, &f) < 0);
+    cr_assert_eq(f.status, PAGING_RESERVED_PDPTE);
+    cr_assert_eq(f.linear, 0x40000400);
+    /* A PDPTE naming a page directory is still fine without them. */
+    put64(TABLE3, 0x200000 | P | PS);
+    cr_assert_eq(ok(0x1234, X86_PAGE_2M), 0x201234);
+}
+
+Test(paging, l4_large_page_reserved_bits)
+{
+    build64();
+    /* 1 GiB page: bits 29:13 reserved; bit 12 is PAT, not address. */
+    put64(TABLE2 + 1 * 8, UINT64_C(0x40000000) | X86_BIT(12) | P | PS);
+    cr_assert_eq(ok(0x40000010, X86_PAGE_1G), 0x40000010);
+    for (unsigned bit = 13; bit <= 29; bit++) {
+        put64(TABLE2 + 1 * 8, UINT64_C(0x40000000) | X86_BIT(bit) | P | PS);
+        fails(0x40000010, PAGING_RESERVED_PDPTE, TABLE2 + 1 * 8);
+    }
+    /* 2 MiB page: bits 20:13 reserved. */
+    put64(TABLE3 + 1 * 8, 0x600000 | X86_BIT(12) | P | PS);
+    cr_assert_eq(ok(0x200010, X86_PAGE_2M), 0x600010);
+    for (unsigned bit = 13; bit <= 20; bit++) {
+        put64(TABLE3 + 1 * 8, 0x600000 | X86_BIT(bit) | P | PS);
+        fails(0x200010, PAGING_RESERVED_PDE, TABLE3 + 1 * 8);
+    }
+}
+
+Test(paging, l4_pml4e_ps_reserved)
+{
+    build64();
+    put64(TABLE3, 0 | P | PS);
+    cr_assert_eq(ok(0x10, X86_PAGE_2M), 0x10);
+    put64(ROOT, TABLE2 | P | PS); /* a PML4E never maps a page */
+    fails(0x10, PAGING_RESERVED_PML4E, ROOT);
+}
+
+/* AMD reserves bit 8 of a PML4E (Intel ignores it); only there. */
+Test(paging, l4_amd_pml4e_bit8)
+{
+    build64();
+    put64(ROOT, TABLE2 | X86_PTE_G | P);
+    put64(TABLE2, TABLE3 | X86_PTE_G | P);
+    put64(TABLE3, 0 | X86_PTE_G | P | PS);
+    cr_assert_eq(ok(0x10, X86_PAGE_2M), 0x10, "Intel: ignored");
+    mem.cpu.amd = true;
+    fails(0x10, PAGING_RESERVED_PML4E, ROOT);
+    put64(ROOT, TABLE2 | P);
+    cr_assert_eq(ok(0x10, X86_PAGE_2M), 0x10, "AMD: not in a PDPTE or PDE");
+}
+
+/* Bits MAXPHYADDR..51 of every entry are reserved. */
+Test(paging, l4_above_maxphyaddr)
+{
+    build64();
+    put64(TABLE3, TABLE4 | P);
+    put64(TABLE4, 0x5000 | P);
+    cr_assert_eq(ok(0x10, X86_PAGE_4K), 0x5010);
+
+    mem.cpu.maxphyaddr = 36;
+    /* Bit 35 is an address bit, bit 36 is not. */
+    put64(TABLE4 + 1 * 8, (UINT64_C(1) << 35) | P);
+    cr_assert_eq(ok(0x1010, X86_PAGE_4K), (UINT64_C(1) << 35) | 0x10);
+    put64(TABLE4 + 1 * 8, (UINT64_C(1) << 36) | P);
+    fails(0x1010, PAGING_RESERVED_PTE, TABLE4 + 1 * 8);
+    put64(TABLE4 + 1 * 8, X86_BIT(51) | P);
+    fails(0x1010, PAGING_RESERVED_PTE, TABLE4 + 1 * 8);
+    /* At each level, for tables and pages alike. */
+    put64(TABLE3 + 1 * 8, (UINT64_C(1) << 40) | P | PS);
+    fails(0x200000, PAGING_RESERVED_PDE, TABLE3 + 1 * 8);
+    put64(TABLE3, TABLE4 | (UINT64_C(1) << 36) | P);
+    fails(0x10, PAGING_RESERVED_PDE, TABLE3);
+    put64(TABLE2, TABLE3 | (UINT64_C(1) << 36) | P);
+    fails(0x10, PAGING_RESERVED_PDPTE, TABLE2);
+    put64(ROOT, TABLE2 | (UINT64_C(1) << 36) | P);
+    fails(0x10, PAGING_RESERVED_PML4E, ROOT);
+    put64(TABLE2 + 1 * 8, (UINT64_C(1) << 36) | P | PS);
+    put64(ROOT, TABLE2 | P);
+    fails(0x40000000, PAGING_RESERVED_PDPTE, TABLE2 + 1 * 8);
+
+    /* The default is 48: bit 47 is an address bit, bit 48 is not. */
+    mem.cpu.maxphyaddr = 0;
+    put64(TABLE4 + 1 * 8, X86_BIT(47) | P);
+    cr_assert_eq(ok(0x1010, X86_PAGE_4K), X86_BIT(47) | 0x10);
+    put64(TABLE4 + 1 * 8, X86_BIT(48) | P);
+    fails(0x1010, PAGING_RESERVED_PTE, TABLE4 + 1 * 8);
+    /* 52, the most there is: no address bit is reserved. */
+    mem.cpu.maxphyaddr = 52;
+    put64(TABLE4 + 1 * 8, X86_BIT(51) | P);
+    cr_assert_eq(ok(0x1010, X86_PAGE_4K), X86_BIT(51) | 0x10);
+    /* Bits 62:52 are ignored, never address bits nor reserved. */
+    put64(TABLE4 + 1 * 8, 0x7000 | (UINT64_C(0x7FF) << 52) | P);
+    cr_assert_eq(ok(0x1010, X86_PAGE_4K), 0x7010);
+}
+
+/* XD (bit 63) is reserved in every entry unless EFER.NXE is set. */
+Test(paging, l4_xd_needs_nxe)
+{
+    static const struct {
+        uint64_t gpa, entry;
+        enum paging_status st;
+    } at[] = {
+        {ROOT, TABLE2 | P, PAGING_RESERVED_PML4E},
+        {TABLE2, TABLE3 | P, PAGING_RESERVED_PDPTE},
+        {TABLE3, TABLE4 | P, PAGING_RESERVED_PDE},
+        {TABLE4, 0x5000 | P, PAGING_RESERVED_PTE},
+    };
+
+    build64();
+    put64(TABLE3, TABLE4 | P);
+    put64(TABLE4, 0x5000 | P);
+    for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+        put64(at[i].gpa, at[i].entry | X86_PTE_XD);
+        sregs.efer = X86_EFER_LME | X86_EFER_LMA;
+        fails(0x10, at[i].st, at[i].gpa);
+        sregs.efer |= X86_EFER_NXE;
+        cr_assert_eq(ok(0x10, X86_PAGE_4K), 0x5010);
+        put64(at[i].gpa, at[i].entry);
+    }
+    /* Large pages too. */
+    put64(TABLE3 + 1 * 8, 0x600000 | X86_PTE_XD | P | PS);
+    cr_assert_eq(ok(0x200010, X86_PAGE_2M), 0x600010);
+    sregs.efer &= ~X86_EFER_NXE;
+    fails(0x200010, PAGING_RESERVED_PDE, TABLE3 + 1 * 8);
+}
+
+/* P = 0 comes first: a not-present entry's other bits mean nothing. */
+Test(paging, not_present_before_reserved)
+{
+    build64();
+    put64(TABLE3, (UINT64_C(0xFFF) << 48) | PS | X86_BIT(15));
+    fails(0x10, PAGING_NOT_PRESENT, TABLE3);
+    paging32(true);
+    put32(ROOT, 0xFFFFFFFF & ~P);
+    fails(0x10, PAGING_NOT_PRESENT, ROOT);
+}
+
+/* A 4 MiB PDE (SDM table 4-4): bits (M-20):13 are address bits (M-1):32
+ * and bits 21:(M-19) reserved, M = min(MAXPHYADDR, 40) with PSE-36, 32
+ * without. */
+Test(paging, p32_4m_reserved_bits)
+{
+    paging32(true);
+    /* Default CPU: M = 40, so bits 20:13 are address bits 39:32. */
+    put32(ROOT, 0x400000 | (UINT64_C(0xFF) << 13) | X86_BIT(12) | P | PS);
+    cr_assert_eq(ok(0x10, X86_PAGE_4M), UINT64_C(0xFF00400010));
+    put32(ROOT, 0x400000 | X86_BIT(21) | P | PS);
+    fails(0x10, PAGING_RESERVED_PDE, ROOT);
+
+    /* MAXPHYADDR 36: bits 16:13 address bits 35:32, 21:17 reserved. */
+    mem.cpu.maxphyaddr = 36;
+    put32(ROOT, 0x400000 | (UINT64_C(0xF) << 13) | P | PS);
+    cr_assert_eq(ok(0x10, X86_PAGE_4M), UINT64_C(0xF00400010));
+    for (unsigned bit = 17; bit <= 21; bit++) {
+        put32(ROOT, 0x400000 | X86_BIT(bit) | P | PS);
+        fails(0x10, PAGING_RESERVED_PDE, ROOT);
+    }
+
+    /* Without PSE-36 all of 21:13 is reserved: 4 MiB pages below 4 GiB. */
+    mem.cpu.maxphyaddr = 0;
+    mem.cpu.no_pse36 = true;
+    put32(ROOT, 0x400000 | X86_BIT(12) | P | PS);
+    cr_assert_eq(ok(0x10, X86_PAGE_4M), 0x400010);
+    for (unsigned bit = 13; bit <= 21; bit++) {
+        put32(ROOT, 0x400000 | X86_BIT(bit) | P | PS);
+        fails(0x10, PAGING_RESERVED_PDE, ROOT);
+    }
+}
+
+/* 32-bit paging has no other reserved bits: a PDE naming a table and a
+ * 4 KiB PTE use all of bits 31:12, and without CR4.PSE the PS bit is
+ * ignored, so a "4 MiB PDE" with bit 21 set names a page table. */
+Test(paging, p32_no_reserved_bits_elsewhere)
+{
+    paging32(true);
+    mem.cpu.no_pse36 = true;
+    put32(ROOT, TABLE2 | P);
+    put32(TABLE2, 0xFFFFF000 | P);
+    cr_assert_eq(ok(0x10, X86_PAGE_4K), 0xFFFFF010);
+    paging32(false);
+    put32(ROOT, 0x200000 | P | PS);
+    put32(0x200000, 0x5000 | P);
+    cr_assert_eq(ok(0x10, X86_PAGE_4K), 0x5010);
+}
+
+Test(paging, reserved_status_text)
+{
+    cr_assert_str_eq(paging_status_text(PAGING_RESERVED_PML4E),
+                     "not mapped (reserved bit set in the PML4E)");
+    cr_assert_str_eq(paging_status_text(PAGING_RESERVED_PDPTE),
+                     "not mapped (reserved bit set in the PDPTE)");
+    cr_assert_str_eq(paging_status_text(PAGING_RESERVED_PDE),
+                     "not mapped (reserved bit set in the PDE)");
+    cr_assert_str_eq(paging_status_text(PAGING_RESERVED_PTE),
+                     "not mapped (reserved bit set in the PTE)");
+}
+
+/* A write through a reserved entry writes nothing. */
+Test(paging, write_refused_by_reserved_bit)
+{
+    uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    struct paging_fault f;
+
+    build64();
+    put64(TABLE3, 0 | X86_BIT(14) | P | PS);
+    cr_assert(paging_write(&mem, &sregs, 0x6000, data, sizeof(data), &f) < 0);
+    cr_assert_eq(f.status, PAGING_RESERVED_PDE);
+    cr_assert_eq(mem.host[0x6000], 0, "nothing written");
 }
 
 /* Linear ranges: pages 0x10000 and 0x11000 map to 0x30000 and 0x20000,

@@ -1,4 +1,5 @@
-/* cli.c - option parsing: one table of options, one handler each. */
+/* cli.c - option parsing and --help: one table of options, one row and
+ * one handler each. */
 #include "app/cli.h"
 
 #include <ctype.h>
@@ -47,13 +48,6 @@ int cli_parse_size(const char *s, uint64_t *out)
     *out = v << shift;
     return 0;
 }
-
-struct option_def {
-    const char *name; /* without "--" */
-    char short_flag;  /* 0 = none */
-    const char *arg;  /* value name, or NULL for a flag */
-    int (*apply)(struct options *o, const char *value, struct skvm_err *err);
-};
 
 static int set_mem(struct options *o, const char *v, struct skvm_err *err)
 {
@@ -265,30 +259,83 @@ static int set_console(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
-static const struct option_def option_defs[] = {
-    {"mem", 0, "SIZE", set_mem},
-    {"guest", 0, "FILE", set_guest},
-    {"guest-name", 0, "NAME", set_guest_name},
-    {"load", 0, "ADDR", set_load},
-    {"entry", 0, "ADDR", set_entry},
-    {"expect-rax", 0, "N", set_expect_rax},
-    {"expect-mem", 0, "ADDR=VALUE", set_expect_mem},
-    {"timeout", 0, "SECONDS", set_timeout},
-    {"gdb", 0, "PORT", set_gdb},
-    {"no-coalesce", 0, NULL, set_no_coalesce},
-    {"eager-mem", 0, NULL, set_eager_mem},
-    {"sandbox", 0, NULL, set_sandbox},
-    {"repeat", 0, "N", set_repeat},
-    {"probe", 0, NULL, set_probe},
-    {"stats", 0, NULL, set_stats},
-    {"trace", 0, NULL, set_trace},
-    {"json", 0, NULL, set_json},
-    {"dump", 0, NULL, set_dump},
-    {"console", 0, "FILE", set_console},
-    {"help", 'h', NULL, set_help},
-    {"version", 'V', NULL, set_version},
+/* The one option table: parsing, --help and the man page test all walk
+ * it, in this order (--help prints each group's rows under its heading). */
+#define OPT CLI_GROUP_OPTIONS
+#define DIAG CLI_GROUP_DIAGNOSTICS
+static const struct cli_option option_defs[] = {
+    {"mem", 0, "SIZE", "2M", "guest RAM, K/M/G/T suffixes", OPT, set_mem},
+    {"guest", 0, "FILE", NULL,
+     "flat binary to run instead of the built-in guest; also given as a "
+     "plain GUEST.bin argument",
+     OPT, set_guest},
+    {"guest-name", 0, "NAME", "hello",
+     "built-in guest: hello or hypercalls", OPT, set_guest_name},
+    {"load", 0, "ADDR", "0", "guest-physical load address", OPT, set_load},
+    {"entry", 0, "ADDR", "the load address", "entry point", OPT, set_entry},
+    {"expect-rax", 0, "N", NULL,
+     "check RAX (masked to the mode's word) after HLT", OPT, set_expect_rax},
+    {"expect-mem", 0, "ADDR=VALUE", NULL,
+     "check a word in guest memory after HLT (repeatable)", OPT,
+     set_expect_mem},
+    {"timeout", 0, "SECONDS", "none", "stop a guest that does not halt", OPT,
+     set_timeout},
+    {"gdb", 0, "PORT", NULL,
+     "wait for gdb on 127.0.0.1:PORT before the first instruction (0 = any "
+     "free port, printed on stderr)",
+     OPT, set_gdb},
+    {"repeat", 0, "N", "1",
+     "run the guest N times in one VM, restoring its registers and dirtied "
+     "memory between runs; each run is checked; exit code is the worst "
+     "run's",
+     OPT, set_repeat},
+    {"no-coalesce", 0, NULL,
+     "KVM batches port 0xE9 output when it can; same output",
+     "one VM exit per console byte", OPT, set_no_coalesce},
+    {"eager-mem", 0, NULL,
+     "each 64 MiB piece when first touched; same results",
+     "register all guest RAM with KVM at start", OPT, set_eager_mem},
+    {"sandbox", 0, NULL, NULL,
+     "run the guest under a seccomp filter: only the system calls running "
+     "it needs (others fail with EPERM)",
+     OPT, set_sandbox},
+    {"probe", 0, NULL, NULL, "print which modes this host can run", OPT,
+     set_probe},
+    {"help", 'h', NULL, NULL, "this text", OPT, set_help},
+    {"version", 'V', NULL, NULL, "version", OPT, set_version},
+    {"stats", 0, NULL, NULL,
+     "at the end, VM exits by reason, port I/O by port and direction, "
+     "hypercalls, time in KVM_RUN vs the host",
+     DIAG, set_stats},
+    {"trace", 0, NULL, NULL,
+     "one stderr line per VM exit (reason, port/address, value, RIP) as it "
+     "happens",
+     DIAG, set_trace},
+    {"json", 0, NULL, NULL,
+     "one JSON object on stdout at the end (mode, result, exit code, "
+     "checks, stats, fault); guest output then goes to stderr unless "
+     "--console says",
+     DIAG, set_json},
+    {"dump", 0, NULL, "only on a fault",
+     "print the crash report (registers, disassembly) even when the guest "
+     "passes",
+     DIAG, set_dump},
+    {"console", 0, "FILE", "stdout; stderr with --json",
+     "write guest console output (port 0xE9) to FILE", DIAG, set_console},
 };
+#undef OPT
+#undef DIAG
 #define N_OPTION_DEFS (sizeof(option_defs) / sizeof(option_defs[0]))
+
+static const char *const group_headings[CLI_N_GROUPS] = {
+    [CLI_GROUP_OPTIONS] = "Options:",
+    [CLI_GROUP_DIAGNOSTICS] = "Diagnostics (all off by default):",
+};
+
+const struct cli_option *cli_option(size_t i)
+{
+    return i < N_OPTION_DEFS ? &option_defs[i] : NULL;
+}
 
 const char *cli_option_name(size_t i)
 {
@@ -318,7 +365,7 @@ static int set_mode(struct options *o, const struct mode *m,
     return 0;
 }
 
-static const struct option_def *find_long(const char *name, size_t len)
+static const struct cli_option *find_long(const char *name, size_t len)
 {
     for (size_t i = 0; i < N_OPTION_DEFS; i++)
         if (strlen(option_defs[i].name) == len &&
@@ -327,7 +374,7 @@ static const struct option_def *find_long(const char *name, size_t len)
     return NULL;
 }
 
-static const struct option_def *find_short(char c)
+static const struct cli_option *find_short(char c)
 {
     for (size_t i = 0; i < N_OPTION_DEFS; i++)
         if (option_defs[i].short_flag && option_defs[i].short_flag == c)
@@ -342,7 +389,7 @@ static int parse_long(int argc, char *const argv[], int *i, struct options *o,
     const char *name = argv[*i] + 2;
     const char *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    const struct option_def *def = find_long(name, len);
+    const struct cli_option *def = find_long(name, len);
     const char *value = eq ? eq + 1 : NULL;
 
     if (!def) {
@@ -378,7 +425,7 @@ static int parse_short(const char *arg, struct options *o,
 {
     for (const char *c = arg + 1; *c; c++) {
         const struct mode *m = mode_find_short(*c);
-        const struct option_def *def = find_short(*c);
+        const struct cli_option *def = find_short(*c);
         if (m) {
             if (set_mode(o, m, err) < 0)
                 return -1;
@@ -500,87 +547,85 @@ int cli_validate(struct options *o, struct skvm_err *err)
     return 0;
 }
 
+/* "  LABEL  help text (default: DEF)", the text from column HELP_COL,
+ * word-wrapped to CLI_HELP_WIDTH; a long label gets a line of its own.
+ * "(default: DEF" is not broken after the colon. */
+#define HELP_COL 22
+#define NBSP '\x01'
+static void usage_row(FILE *out, const char *label, const char *help,
+                      const char *def)
+{
+    char text[512];
+    int col = fprintf(out, "  %s", label);
+
+    if (col < 0)
+        return;
+    if (def)
+        snprintf(text, sizeof(text), "%s (default:%c%s)", help, NBSP, def);
+    else
+        snprintf(text, sizeof(text), "%s", help);
+    if (col > HELP_COL - 2) {
+        fputc('\n', out);
+        col = 0;
+    }
+    fprintf(out, "%*s", HELP_COL - col, "");
+    col = HELP_COL;
+    for (const char *w = text; *w;) {
+        size_t len = strcspn(w, " ");
+        if (col > HELP_COL && col + 1 + (int)len > CLI_HELP_WIDTH) {
+            fprintf(out, "\n%*s", HELP_COL, "");
+            col = HELP_COL;
+        } else if (col > HELP_COL) {
+            fputc(' ', out);
+            col++;
+        }
+        for (; len; len--, w++, col++)
+            fputc(*w == NBSP ? ' ' : *w, out);
+        w += strspn(w, " ");
+    }
+    fputc('\n', out);
+}
+
 void cli_usage(FILE *out)
 {
+    char label[64];
+
     fprintf(out,
             "usage: simple-kvm [MODE] [OPTIONS] [GUEST.bin]\n"
             "\n"
             "Run a tiny guest in a fresh KVM virtual machine, in one x86 "
             "CPU mode.\n"
             "\n"
-            "Modes (one; default --long):\n");
-    for (size_t i = 0; i < mode_count; i++)
-        fprintf(out, "  -%c, --%-12s %s\n", mode_table[i]->short_flag,
-                mode_table[i]->name, mode_table[i]->summary);
+            "Modes (one; default --%s):\n",
+            mode_default()->name);
+    for (size_t i = 0; i < mode_count; i++) {
+        snprintf(label, sizeof(label), "-%c, --%s", mode_table[i]->short_flag,
+                 mode_table[i]->name);
+        usage_row(out, label, mode_table[i]->summary, NULL);
+    }
+    for (int g = 0; g < CLI_N_GROUPS; g++) {
+        fprintf(out, "\n%s\n", group_headings[g]);
+        for (size_t i = 0; i < N_OPTION_DEFS; i++) {
+            const struct cli_option *d = &option_defs[i];
+            int n = 0;
+            if (d->group != (enum cli_group)g)
+                continue;
+            if (d->short_flag)
+                n = snprintf(label, sizeof(label), "-%c, ", d->short_flag);
+            snprintf(label + n, sizeof(label) - (size_t)n, "--%s%s%s",
+                     d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+            usage_row(out, label, d->help, d->def);
+        }
+    }
     fprintf(out,
             "\n"
-            "Options:\n"
-            "  --mem SIZE          guest RAM, K/M/G/T suffixes (default 2M)\n"
-            "  GUEST.bin, --guest FILE\n"
-            "                      flat binary to run instead of the "
-            "built-in guest\n"
-            "  --guest-name NAME   built-in guest to run: hello (default) or "
-            "hypercalls\n"
-            "  --load ADDR         guest-physical load address (default 0)\n"
-            "  --entry ADDR        entry point (default: the load address)\n"
-            "  --expect-rax N      check RAX (masked to the mode's word) "
-            "after HLT\n"
-            "  --expect-mem ADDR=VALUE\n"
-            "                      check a word in guest memory after HLT "
-            "(repeatable)\n"
-            "  --timeout SECONDS   stop a guest that does not halt "
-            "(default: none)\n"
-            "  --gdb PORT          wait for gdb on 127.0.0.1:PORT before the "
-            "first\n"
-            "                      instruction (0 = any free port, printed "
-            "on stderr)\n"
-            "  --repeat N          run the guest N times in one VM, "
-            "restoring its\n"
-            "                      registers and dirtied memory between "
-            "runs; each run\n"
-            "                      is checked; exit code is the worst run's\n"
-            "  --no-coalesce       one VM exit per console byte (default: "
-            "KVM batches\n"
-            "                      port 0xE9 output when it can; same "
-            "output)\n"
-            "  --eager-mem         register all guest RAM with KVM at start "
-            "(default:\n"
-            "                      each 64 MiB piece when first touched; "
-            "same results)\n"
-            "  --sandbox           run the guest under a seccomp filter: "
-            "only the system\n"
-            "                      calls running it needs (others fail "
-            "with EPERM)\n"
-            "  --probe             print which modes this host can run\n"
-            "  -h, --help          this text\n"
-            "  -V, --version       version\n"
-            "\n"
-            "Diagnostics (all off by default):\n"
-            "  --stats             at the end, VM exits by reason, port I/O "
-            "by port and\n"
-            "                      direction, hypercalls, time in KVM_RUN "
-            "vs the host\n"
-            "  --trace             one stderr line per VM exit (reason, "
-            "port/address,\n"
-            "                      value, RIP) as it happens\n"
-            "  --json              one JSON object on stdout at the end "
-            "(mode, result,\n"
-            "                      exit code, checks, stats, fault); guest "
-            "output then\n"
-            "                      goes to stderr unless --console says\n"
-            "  --dump              print the crash report (registers, "
-            "disassembly) even\n"
-            "                      when the guest passes (default: only on "
-            "a fault)\n"
-            "  --console FILE      write guest console output (port 0xE9) "
-            "to FILE\n"
-            "                      (default: stdout; stderr with --json)\n"
-            "\n"
             "Built-in guests print a greeting on port 0xE9, store 42 at "
-            "0x%x and set RAX=42;\n"
-            "the host checks both. Custom guests are checked only as asked.\n"
+            "0x%x and set\n"
+            "RAX=42; the host checks both. Custom guests are checked only "
+            "as asked.\n"
             "Guests may use hypercalls on ports 0x500-0x505 "
-            "(docs/hypercalls.md); exit(0) passes.\n"
+            "(docs/hypercalls.md);\n"
+            "exit(0) passes.\n"
             "\n"
             "Exit codes:\n"
             "  0    pass\n"

@@ -60,10 +60,34 @@ int cli_parse_size(const char *s, uint64_t *out);
 /* Decimal or 0x hex, whole string, no overflow. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* The --help text: a short header (synopsis, the modes from mode_table),
+ * then the option table row by row under its group's heading, then the
+ * exit codes. Help lines are wrapped to CLI_HELP_WIDTH columns. */
 void cli_usage(FILE *out);
+#define CLI_HELP_WIDTH 79
 
-/* The option table, for tests that hold --help and the man page to it:
- * the long name of option i (without "--"), or NULL past the end. */
+/* --help puts options under these headings, in this order. */
+enum cli_group {
+    CLI_GROUP_OPTIONS,
+    CLI_GROUP_DIAGNOSTICS,
+    CLI_N_GROUPS,
+};
+
+/* One row of the option table: the parser, --help and the tests (which
+ * hold the man page to it) all read it, so an option is one row. */
+struct cli_option {
+    const char *name; /* long name without "--" */
+    char short_flag;  /* 0 = none; only flags (no value) have one */
+    const char *arg;  /* value name (SIZE, ADDR, FILE...), NULL = a flag */
+    const char *def;  /* shown as "(default: DEF)" in --help, or NULL */
+    const char *help; /* one line; --help wraps it */
+    enum cli_group group;
+    int (*apply)(struct options *o, const char *value, struct skvm_err *err);
+};
+
+/* Row i of the option table, or NULL past the end. */
+const struct cli_option *cli_option(size_t i);
+/* The long name of option i (without "--"), or NULL past the end. */
 const char *cli_option_name(size_t i);
 
 /* True when argv asks for --json (before any "--"), even if parsing

@@ -6,8 +6,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fdwrite.h"
+#include "core/stop.h"
 #include "kvm/console.h"
 #include "diag/stats.h"
 #include "diag/trace.h"
@@ -32,13 +35,46 @@ static int console_open(const struct options *o, struct skvm_err *err)
 
     if (!o->console_path)
         return o->json ? STDERR_FILENO : STDOUT_FILENO;
+    /* Opening a FIFO blocks until it has a reader: bounded by --timeout
+     * and signals like every other wait (core/stop.h). */
+    stop_timeout_arm(o->timeout_s);
     fd = open(o->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
               CONSOLE_FILE_MODE);
-    if (fd < 0)
-        return skvm_fail(err, SKVM_USAGE, "cannot open --console file '%s': "
-                                          "%s",
-                         o->console_path, strerror(errno));
-    return fd;
+    int open_errno = errno;
+    bool timed_out = stop_timed_out();
+    stop_timeout_disarm();
+    if (fd >= 0)
+        return fd;
+    if (open_errno == EINTR && timed_out)
+        return skvm_fail(err, SKVM_TIMEOUT,
+                         "--console file '%s' did not open within %g s "
+                         "(--timeout): a FIFO with no reader?",
+                         o->console_path, o->timeout_s);
+    if (open_errno == EINTR && stop_signal())
+        return skvm_fail_signal(err, stop_signal());
+    return skvm_fail(err, SKVM_USAGE, "cannot open --console file '%s': %s",
+                     o->console_path, strerror(open_errno));
+}
+
+/* True when fd and stderr are the same open file or the same file
+ * (--json, 2>&1, one terminal). */
+static bool shares_stderr(int fd)
+{
+    struct stat a, b;
+
+    if (fd == STDERR_FILENO)
+        return true;
+    return fstat(fd, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* The guest may stop mid-line; whatever simple-kvm writes on stderr
+ * next (a crash report, stats, the one error line) starts its own line
+ * when the console shares that stream. */
+static void console_end_line(int fd)
+{
+    if (!fdwrite_ends_line(fd) && shares_stderr(fd))
+        fdwrite_all(fd, "\n", 1);
 }
 
 /* A run's failure outranks another's when its exit code is worse: a
@@ -182,6 +218,8 @@ int runner_run_outcome(const struct options *o, struct outcome *out,
         goto out_vm;
     rc = 0;
 out_vm:
+    console_end_line(rcfg.console_fd);
+    rerun_free(&rr);
     gdbstub_close(gdb);
     vm_close(&vm);
 out_image:

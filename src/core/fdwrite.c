@@ -1,21 +1,57 @@
-/* fdwrite.c - write(2) until done (see fdwrite.h). */
+/* fdwrite.c - write(2) until done or stopped (see fdwrite.h). */
 #include "core/fdwrite.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <unistd.h>
 
-void fdwrite_all(int fd, const void *data, size_t len)
+#include "core/stop.h"
+
+/* Descriptors whose last byte is remembered; others always "end a
+ * line". Guest output goes to stdout, stderr or one --console file. */
+#define FDWRITE_TRACKED 64
+
+static bool open_line[FDWRITE_TRACKED]; /* last byte was not '\n' */
+static int failed_fd = -1, failed_errno;
+
+int fdwrite_all(int fd, const void *data, size_t len)
 {
     const uint8_t *buf = data;
 
+    if (len == 0)
+        return 0;
+    if (fd >= 0 && fd < FDWRITE_TRACKED)
+        open_line[fd] = buf[len - 1] != '\n';
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && errno == EINTR) {
+            if (stop_requested())
+                return -1; /* the caller's stop check says why */
             continue;
-        if (n <= 0)
-            return; /* output gone: the guest's run is unaffected */
+        }
+        if (n <= 0) {
+            if (failed_fd < 0) {
+                failed_fd = fd;
+                failed_errno = n < 0 ? errno : EIO;
+            }
+            return -1;
+        }
         buf += n;
         len -= (size_t)n;
     }
+    return 0;
+}
+
+bool fdwrite_failed(int *fd, int *errnum)
+{
+    if (failed_fd < 0)
+        return false;
+    *fd = failed_fd;
+    *errnum = failed_errno;
+    return true;
+}
+
+bool fdwrite_ends_line(int fd)
+{
+    return fd < 0 || fd >= FDWRITE_TRACKED || !open_line[fd];
 }

@@ -20,9 +20,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What the guest's CPUID says about paging: it decides which bits of a
+ * page-table entry are reserved, and an entry with a reserved bit set
+ * stops the walk as it stops the vCPU (#PF with RSVD; see paging.h). The
+ * VM fills it from the CPUID it gives the vCPU (kvm/vm.c). Each field
+ * says how the CPU differs from the default, so a zero-initialised struct
+ * (plain buffers in tests and fuzzers) is a typical current x86-64 CPU:
+ * MAXPHYADDR PAGING_CPU_DEFAULT_MAXPHYADDR, 1 GiB pages, PSE-36 and the
+ * Intel rules (the SDM's). Tests about a rule set the field they need. */
+struct paging_cpu {
+    /* CPUID 0x80000008 EAX[7:0]: physical-address bits. 0 means
+     * PAGING_CPU_DEFAULT_MAXPHYADDR; values outside 32..52 are taken as
+     * the nearer end. Entry bits MAXPHYADDR..51 are reserved. */
+    uint8_t maxphyaddr;
+    bool no_gbpages; /* CPUID 0x80000001 EDX[26] clear: no 1 GiB pages,
+                        so PS in a PDPTE is reserved */
+    bool no_pse36;   /* CPUID 0x1 EDX[17] clear: a 4 MiB page's PDE bits
+                        21:13 are all reserved (no address bits 39:32) */
+    bool amd;        /* vendor AuthenticAMD or HygonGenuine: bit 8 of a
+                        PML4E is reserved too (AMD APM vol. 2, 5.3.3) */
+};
+
+#define PAGING_CPU_DEFAULT_MAXPHYADDR 48 /* AMD Zen; Intel: 39 to 52 */
+
 struct guestmem {
     uint8_t *host; /* host view of all of RAM, `size` bytes */
     uint64_t size; /* bytes of guest RAM */
+    struct paging_cpu cpu; /* for paging.h's walk; zero: the default */
     /* Called with the guest-physical range before every host write. */
     void (*will_write)(void *ctx, uint64_t gpa, uint64_t len);
     void *will_write_ctx;

@@ -16,21 +16,21 @@
 #define SKVM_HYPERCALL_PORTS_ONLY
 #include "skvm_hypercall.h"
 
-/* The guest-facing header and the layout must name the same ports. */
-_Static_assert(SKVM_HC_PORT_PUTCHAR == LAYOUT_PORT_CONSOLE, "putchar port");
-_Static_assert(SKVM_HC_PORT_EXIT == LAYOUT_PORT_HC_EXIT, "exit port");
-_Static_assert(SKVM_HC_PORT_PRINT_U32 == LAYOUT_PORT_HC_PRINT_U32, "u32 port");
-_Static_assert(SKVM_HC_PORT_PRINT_STR == LAYOUT_PORT_HC_PRINT_STR, "str port");
-_Static_assert(SKVM_HC_PORT_EXIT_COUNT == LAYOUT_PORT_HC_EXIT_COUNT, "count");
-_Static_assert(SKVM_HC_PORT_EXIT_STATS == LAYOUT_PORT_HC_EXIT_STATS, "stats");
-_Static_assert(SKVM_HC_PORT_TRANSLATE == LAYOUT_PORT_HC_TRANSLATE, "translate");
+/* The committed guest header must match meson.build's `hypercalls` table
+ * (scripts/build/check-hypercall-abi compares the rest of it, test
+ * hypercall-abi): every port in the table, under its name, and the limits. */
+#define HC_CHECK_PORT(port, name, NAME, bytes, out, in, many, pointer) \
+    _Static_assert(SKVM_HC_PORT_##NAME == (port),                       \
+                   "skvm_hypercall.h: port of " #name);
+LAYOUT_HYPERCALLS(HC_CHECK_PORT)
+#undef HC_CHECK_PORT
 _Static_assert(SKVM_HC_STR_MAX == HC_STR_MAX, "string limit");
 _Static_assert(SKVM_HC_STATS_SIZE == HC_STATS_SIZE, "stats buffer");
-_Static_assert(HC_STATS_SIZE <= PAGING_WRITE_MAX, "exit_stats in one write");
 _Static_assert(SKVM_HC_UNMAPPED == HC_UNMAPPED, "unmapped marker");
+_Static_assert(HC_UNMAPPED == UINT32_MAX, "unmapped is the largest u32");
+_Static_assert(HC_STATS_SIZE <= PAGING_WRITE_MAX, "exit_stats in one write");
 
 #define HC_WIDTH 4      /* bytes: hypercalls are 32-bit port I/O */
-#define CONSOLE_WIDTH 1 /* putchar is 8-bit */
 #define BITS_PER_BYTE 8u
 
 /* One port I/O exit, read out of the run page after bounds checks. */
@@ -217,21 +217,13 @@ static int hc_translate(struct hc_ctx *ctx, const struct port_def *def,
     return HC_CONTINUE;
 }
 
+/* One row per row of meson.build's `hypercalls` table, in its order (the
+ * console first: it is the busiest); call `name` is handled by hc_<name>. */
 static const struct port_def ports[] = {
-    {LAYOUT_PORT_CONSOLE, "putchar", CONSOLE_WIDTH, true, false, true, false,
-     hc_putchar},
-    {LAYOUT_PORT_HC_EXIT, "exit", HC_WIDTH, true, false, false, false,
-     hc_exit},
-    {LAYOUT_PORT_HC_PRINT_U32, "print_u32", HC_WIDTH, true, false, false,
-     false, hc_print_u32},
-    {LAYOUT_PORT_HC_PRINT_STR, "print_str", HC_WIDTH, true, false, false, true,
-     hc_print_str},
-    {LAYOUT_PORT_HC_EXIT_COUNT, "exit_count", HC_WIDTH, false, true, false,
-     false, hc_exit_count},
-    {LAYOUT_PORT_HC_EXIT_STATS, "exit_stats", HC_WIDTH, true, false, false,
-     true, hc_exit_stats},
-    {LAYOUT_PORT_HC_TRANSLATE, "translate", HC_WIDTH, true, true, false, true,
-     hc_translate},
+#define HC_PORT_DEF(port, name, NAME, bytes, out, in, many, pointer) \
+    {(port), #name, (bytes), (out), (in), (many), (pointer), hc_##name},
+    LAYOUT_HYPERCALLS(HC_PORT_DEF)
+#undef HC_PORT_DEF
 };
 #define N_PORTS (sizeof(ports) / sizeof(ports[0]))
 
@@ -341,4 +333,16 @@ int hypercall_exit_result(const struct hc_ctx *ctx, struct skvm_err *err)
     return skvm_fail(err, SKVM_CHECK_FAILED,
                      "guest reported failure: status %" PRIu32,
                      ctx->exit_status);
+}
+
+const char *hypercall_name(uint16_t port, bool out)
+{
+    const struct port_def *def = port_find(port);
+
+    if (!def || def->port == LAYOUT_PORT_CONSOLE)
+        return NULL;
+    /* A call is made by its first direction: OUT, or IN for IN-only. */
+    if (out ? !def->out : def->out || !def->in)
+        return NULL;
+    return def->name;
 }

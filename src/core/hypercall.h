@@ -1,6 +1,11 @@
 /* hypercall.h - port I/O from the guest: the console and the hypercall
  * ABI (docs/hypercalls.md, include/skvm_hypercall.h).
  *
+ * The ABI (ports, directions, sizes, limits) is defined once, in
+ * meson.build's `hypercalls` table; layout_gen.h carries it here as
+ * LAYOUT_PORT_*, LAYOUT_HC_* and the row list LAYOUT_HYPERCALLS(X), from
+ * which hypercall.c builds its dispatch table.
+ *
  * hypercall_dispatch() handles one KVM_EXIT_IO from a kvm_run page and
  * never touches KVM itself: the run loop reads the vCPU's sregs (only
  * when hypercall_needs_sregs() says a pointer will be translated) and
@@ -21,10 +26,11 @@
 
 #include "err.h"
 #include "core/guestmem.h"
+#include "core/layout.h"
 
-#define HC_STR_MAX    4096 /* print_str: bytes before the NUL, at most */
-#define HC_STATS_SIZE 64   /* exit_stats: bytes of the guest's buffer */
-#define HC_UNMAPPED   UINT32_MAX /* translate: not RAM */
+#define HC_STR_MAX    LAYOUT_HC_STR_MAX    /* print_str: bytes before NUL */
+#define HC_STATS_SIZE LAYOUT_HC_STATS_SIZE /* exit_stats: the guest buffer */
+#define HC_UNMAPPED   LAYOUT_HC_UNMAPPED   /* translate: not RAM */
 
 enum hc_result {
     HC_CONTINUE = 0, /* handled; resume the guest */
@@ -57,5 +63,11 @@ int hypercall_dispatch(struct hc_ctx *ctx, struct kvm_run *run,
 /* After HC_EXITED: 0 for status 0, else -1 with SKVM_CHECK_FAILED
  * "guest reported failure: status N". */
 int hypercall_exit_result(const struct hc_ctx *ctx, struct skvm_err *err);
+
+/* The hypercall on `port` called in direction `out` ("exit",
+ * "translate"), or NULL when that is not a hypercall: the console port
+ * is plain output, and translate's IN (reading the result) belongs to
+ * the OUT's call. The name is a static string. */
+const char *hypercall_name(uint16_t port, bool out);
 
 #endif

@@ -20,6 +20,25 @@ static enum paging_status read_entry(const struct guestmem *mem, uint64_t gpa,
     return (*entry & X86_PTE_P) ? PAGING_OK : PAGING_NOT_PRESENT;
 }
 
+/* The CPU's MAXPHYADDR, the default for 0 (guestmem.h), within 32..52. */
+static unsigned maxphyaddr(const struct paging_cpu *cpu)
+{
+    unsigned m = cpu->maxphyaddr ? cpu->maxphyaddr
+                                 : PAGING_CPU_DEFAULT_MAXPHYADDR;
+
+    if (m < X86_MAXPHYADDR_MIN)
+        return X86_MAXPHYADDR_MIN;
+    return m > X86_MAXPHYADDR_MAX ? X86_MAXPHYADDR_MAX : m;
+}
+
+/* Bits lo..hi set (lo <= hi <= 63); none when lo > hi. */
+static uint64_t bits(unsigned lo, unsigned hi)
+{
+    if (lo > hi)
+        return 0;
+    return (UINT64_MAX >> (63 - hi)) & (UINT64_MAX << lo);
+}
+
 static enum paging_status leaf(struct paging_walk *walk, uint64_t base,
                                uint64_t size, uint64_t linear)
 {
@@ -44,6 +63,15 @@ static enum paging_status walk32(const struct guestmem *mem,
     if (st != PAGING_OK)
         return st;
     if ((pde & X86_PTE_PS) && (sregs->cr4 & X86_CR4_PSE)) {
+        /* PSE-36 (SDM table 4-4): M address bits, at most 40. */
+        unsigned m = mem->cpu.no_pse36 ? X86_MAXPHYADDR_MIN
+                                       : maxphyaddr(&mem->cpu);
+        if (m > X86_PSE36_MAXPHYADDR_MAX)
+            m = X86_PSE36_MAXPHYADDR_MAX;
+        if (pde & bits(m - X86_PDE32_4M_HIGH_POS + X86_PDE32_4M_HIGH_SHIFT,
+                       X86_PDE32_4M_RESERVED_TOP_BIT))
+            return PAGING_RESERVED_PDE;
+        /* Bits above the address bits are 0 now. */
         uint64_t base = (pde & X86_PDE32_4M_ADDR) |
                         ((pde >> X86_PDE32_4M_HIGH_SHIFT) &
                          X86_PDE32_4M_HIGH_MASK)
@@ -60,7 +88,8 @@ static enum paging_status walk32(const struct guestmem *mem,
     return leaf(walk, pte & X86_PDE32_TABLE_ADDR, X86_PAGE_4K, linear);
 }
 
-/* 4-level paging: PML4 -> PDPT -> (1 GiB | PD -> (2 MiB | PT)). SDM 4.5. */
+/* 4-level paging: PML4 -> PDPT -> (1 GiB | PD -> (2 MiB | PT)). SDM 4.5,
+ * reserved bits per table 4-15 to 4-20 and 4.7. */
 static enum paging_status walk64(const struct guestmem *mem,
                                  const struct kvm_sregs *sregs,
                                  uint64_t linear, struct paging_walk *walk)
@@ -68,8 +97,19 @@ static enum paging_status walk64(const struct guestmem *mem,
     static const unsigned shifts[] = {X86_PML4_SHIFT, X86_PDPT_SHIFT,
                                       X86_PD64_SHIFT, X86_PT64_SHIFT};
     static const uint64_t large[] = {0, X86_PAGE_1G, X86_PAGE_2M, 0};
+    static const uint64_t large_reserved[] = {0, X86_PDPTE_1G_RESERVED,
+                                              X86_PDE_2M_RESERVED, 0};
+    static const enum paging_status reserved[] = {
+        PAGING_RESERVED_PML4E, PAGING_RESERVED_PDPTE, PAGING_RESERVED_PDE,
+        PAGING_RESERVED_PTE};
     const unsigned width = sizeof(uint64_t);
+    const struct paging_cpu *cpu = &mem->cpu;
     uint64_t table = sregs->cr3 & X86_PTE64_ADDR;
+    /* Reserved in every entry: address bits the CPU lacks, and XD
+     * without EFER.NXE. */
+    uint64_t any_reserved =
+        bits(maxphyaddr(cpu), X86_PTE64_ADDR_TOP_BIT) |
+        ((sregs->efer & X86_EFER_NXE) ? 0 : X86_PTE_XD);
     /* Sign-extension of bit 47: the top 17 bits are all 0 or all 1. */
     uint64_t top = linear >> (X86_VA48_BITS - 1);
 
@@ -84,7 +124,18 @@ static enum paging_status walk64(const struct guestmem *mem,
             width, &entry, walk);
         if (st != PAGING_OK)
             return st;
-        if (large[level] && (entry & X86_PTE_PS))
+        bool is_leaf = large[level] && (entry & X86_PTE_PS);
+        uint64_t must_be_0 = any_reserved;
+        if (level == 0) /* a PML4E never maps a page */
+            must_be_0 |= X86_PTE_PS | (cpu->amd ? X86_PTE_G : 0);
+        else if (is_leaf && level == 1 && cpu->no_gbpages)
+            must_be_0 |= X86_PTE_PS; /* no 1 GiB pages: PS is reserved */
+        else if (is_leaf)
+            must_be_0 |= large_reserved[level];
+        if (entry & must_be_0)
+            return reserved[level];
+        /* Address bits from MAXPHYADDR up are 0 now. */
+        if (is_leaf)
             return leaf(walk, entry & X86_PTE64_ADDR, large[level], linear);
         table = entry & X86_PTE64_ADDR;
     }
@@ -237,6 +288,14 @@ const char *paging_status_text(enum paging_status status)
         return "mapped";
     case PAGING_NOT_PRESENT:
         return "not mapped (page not present)";
+    case PAGING_RESERVED_PML4E:
+        return "not mapped (reserved bit set in the PML4E)";
+    case PAGING_RESERVED_PDPTE:
+        return "not mapped (reserved bit set in the PDPTE)";
+    case PAGING_RESERVED_PDE:
+        return "not mapped (reserved bit set in the PDE)";
+    case PAGING_RESERVED_PTE:
+        return "not mapped (reserved bit set in the PTE)";
     case PAGING_TABLE_NOT_RAM:
         return "not mapped (a page table is outside guest RAM)";
     case PAGING_NONCANONICAL:

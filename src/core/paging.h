@@ -11,6 +11,20 @@
  * local: the guest may change its tables at any time, and a table that is
  * not in RAM is a fault, never a read outside guest memory. Access bits
  * (RW, US, NX) are not checked: the host acts with supervisor rights.
+ *
+ * An entry the vCPU would refuse is refused here too, so a pointer the
+ * host follows is one the guest could follow. After its P bit, each
+ * entry's reserved bits are checked (SDM vol. 3A 4.3, 4.5, 4.7: the CPU
+ * raises #PF with RSVD), from the CPU facts in mem->cpu (guestmem.h):
+ *   4-level, every entry  bits MAXPHYADDR..51; bit 63 (XD) unless EFER.NXE
+ *   PML4E                 bit 7 (PS); bit 8 too on AMD
+ *   PDPTE with PS         PS itself without 1 GiB pages, else bits 29:13
+ *   PDE with PS           bits 20:13 (2 MiB page)
+ *   32-bit PDE with PS    bits 21:(M-19), M = min(MAXPHYADDR, 40) with
+ *   (and CR4.PSE)         PSE-36, else 32: bits (M-20):13 are address
+ *                         bits (M-1):32 (4 MiB page)
+ * 32-bit paging's other entries have no reserved bits; without CR4.PSE
+ * a PDE's PS bit is ignored and the PDE names a page table.
  */
 #ifndef SKVM_PAGING_H
 #define SKVM_PAGING_H
@@ -24,6 +38,10 @@
 enum paging_status {
     PAGING_OK = 0,
     PAGING_NOT_PRESENT,   /* an entry on the way has P = 0 */
+    PAGING_RESERVED_PML4E, /* an entry with P = 1 has a reserved bit set: */
+    PAGING_RESERVED_PDPTE, /* the walk's level names which entry (32-bit */
+    PAGING_RESERVED_PDE,   /* paging: only a 4 MiB PDE can) */
+    PAGING_RESERVED_PTE,
     PAGING_TABLE_NOT_RAM, /* a paging structure lies outside RAM */
     PAGING_NONCANONICAL,  /* 4-level: bits 63:47 differ */
     PAGING_UNSUPPORTED,   /* PAE without long mode, or 5-level paging */
@@ -37,7 +55,8 @@ enum paging_status {
 struct paging_walk {
     uint64_t gpa;        /* with PAGING_OK: the guest-physical address */
     uint64_t page_size;  /* with PAGING_OK: size of the mapping page */
-    uint64_t entry_gpa;  /* with NOT_PRESENT / TABLE_NOT_RAM: the entry */
+    uint64_t entry_gpa;  /* with NOT_PRESENT / RESERVED_* / TABLE_NOT_RAM:
+                            the entry */
 };
 
 enum paging_status paging_translate(const struct guestmem *mem,
@@ -70,7 +89,8 @@ int paging_read_str(const struct guestmem *mem, const struct kvm_sregs *sregs,
                     uint32_t linear, char *buf, size_t max, size_t *len,
                     struct paging_fault *fault);
 
-/* "not mapped (page not present)" etc., for one-line messages. */
+/* "not mapped (page not present)", "not mapped (reserved bit set in the
+ * PDPTE)" etc., for one-line messages. */
 const char *paging_status_text(enum paging_status status);
 
 #endif

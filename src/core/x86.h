@@ -126,6 +126,10 @@
 #define X86_PTE_A      X86_BIT(X86_PTE_A_BIT)
 #define X86_PTE_D      X86_BIT(X86_PTE_D_BIT)
 #define X86_PTE_PS     X86_BIT(X86_PTE_PS_BIT)
+#define X86_PTE_G_BIT  8  /* global (leaf); AMD reserves it in a PML4E */
+#define X86_PTE_XD_BIT 63 /* execute-disable; reserved unless EFER.NXE */
+#define X86_PTE_G      X86_BIT(X86_PTE_G_BIT)
+#define X86_PTE_XD     X86_BIT(X86_PTE_XD_BIT)
 
 /* Address fields of page-table entries */
 #define X86_PAGE_SIZE        UINT64_C(0x1000)
@@ -142,6 +146,14 @@
 #define X86_PDE32_4M_HIGH_SHIFT 13
 #define X86_PDE32_4M_HIGH_MASK  UINT64_C(0xFF)
 #define X86_PDE32_4M_HIGH_POS   32
+/* Reserved bits of large-page entries, between the PAT bit (12) and the
+ * page's address bits (SDM tables 4-4, 4-16, 4-18); bits MAXPHYADDR..51
+ * are reserved in every 4-level entry besides. A 4 MiB PDE reserves bits
+ * 21:(M-19), M = min(MAXPHYADDR, 40) with PSE-36, else 32. */
+#define X86_PDPTE_1G_RESERVED   UINT64_C(0x3FFFE000) /* bits 29:13 */
+#define X86_PDE_2M_RESERVED     UINT64_C(0x001FE000) /* bits 20:13 */
+#define X86_PDE32_4M_RESERVED_TOP_BIT 21
+#define X86_PTE64_ADDR_TOP_BIT  51 /* highest address bit of an entry */
 /* Linear-address bits each paging level indexes (SDM 4.3 figure 4-2,
  * 4.5 figure 4-8). */
 #define X86_PAGE_SHIFT      12
@@ -160,6 +172,17 @@
 #define X86_CPUID_EXT_EDX_PDPE1GB_BIT 26 /* 1 GiB pages */
 #define X86_CPUID_FEATURES           0x1u
 #define X86_CPUID_EDX_PSE_BIT        3   /* 4 MiB pages */
+#define X86_CPUID_EDX_PSE36_BIT      17  /* 4 MiB pages above 4 GiB */
+#define X86_CPUID_VENDOR             0x0u /* EBX, EDX, ECX: vendor string */
+#define X86_CPUID_ADDR_SIZES         0x80000008u
+#define X86_CPUID_ADDR_EAX_MAXPHYADDR_MASK 0xFFu /* EAX[7:0] */
+/* Physical-address widths (SDM 4.1.4): MAXPHYADDR is at most 52; without
+ * leaf 0x80000008 it is 36 (a CPU with PAE or PSE-36, as every x86-64
+ * has). 32-bit paging's 4 MiB pages reach at most 40 bits (PSE-36). */
+#define X86_MAXPHYADDR_MAX       52
+#define X86_MAXPHYADDR_NO_LEAF   36
+#define X86_PSE36_MAXPHYADDR_MAX 40
+#define X86_MAXPHYADDR_MIN       32 /* a CPU with neither PAE nor PSE-36 */
 
 /* Exception vectors (SDM 6.3.1) the host acts on. */
 #define X86_EXC_UD 6 /* invalid opcode */

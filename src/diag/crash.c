@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "diag/disasm.h"
 #include "kvm/exit_reasons.h"
@@ -144,8 +143,9 @@ void crash_capture(const struct vm *vm, struct crash_state *c)
         c->io_out = run->io.direction == KVM_EXIT_IO_OUT;
         break;
     }
-    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &c->regs) < 0 ||
-        ioctl(vm->vcpu_fd, KVM_GET_SREGS, &c->sregs) < 0)
+    struct skvm_err ignored; /* no registers: the report says less */
+    if (vcpu_get_regs(vm, &c->regs, &ignored) < 0 ||
+        vcpu_get_sregs(vm, &c->sregs, &ignored) < 0)
         return;
     c->have_regs = true;
     c->reset_state = c->exit_reason == KVM_EXIT_SHUTDOWN &&

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "kvm/exit_reasons.h"
-#include "core/layout.h"
+#include "core/hypercall.h"
 
 #define NS_PER_S UINT64_C(1000000000)
 #define NS_PER_MS 1e6
@@ -91,28 +91,10 @@ void stats_count_hypercall(struct skvm_stats *s, const char *name)
         (struct stats_hypercall){.name = name, .calls = 1};
 }
 
-/* The hypercall ABI's ports (docs/hypercalls.md), by the direction that
- * makes the call. */
-static const struct {
-    uint16_t port;
-    bool out;
-    const char *name;
-} hypercall_ports[] = {
-    {LAYOUT_PORT_HC_EXIT, true, "exit"},
-    {LAYOUT_PORT_HC_PRINT_U32, true, "print_u32"},
-    {LAYOUT_PORT_HC_PRINT_STR, true, "print_str"},
-    {LAYOUT_PORT_HC_EXIT_COUNT, false, "exit_count"},
-    {LAYOUT_PORT_HC_EXIT_STATS, true, "exit_stats"},
-    {LAYOUT_PORT_HC_TRANSLATE, true, "translate"},
-};
-
+/* The dispatcher's own table names the calls (core/hypercall). */
 const char *stats_hypercall_name(uint16_t port, bool out)
 {
-    for (size_t i = 0; i < sizeof(hypercall_ports) / sizeof(hypercall_ports[0]);
-         i++)
-        if (hypercall_ports[i].port == port && hypercall_ports[i].out == out)
-            return hypercall_ports[i].name;
-    return NULL;
+    return hypercall_name(port, out);
 }
 
 void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run)

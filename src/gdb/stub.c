@@ -1,4 +1,5 @@
-/* gdbstub.c - the gdb stub's socket and KVM glue (protocol: gdb_proto.c). */
+/* stub.c - the gdb stub's socket and stop/resume logic (protocol:
+ * gdb/proto.c, registers/memory/breakpoints: gdb/target.c). */
 #define _GNU_SOURCE /* accept4 */
 #include "gdb/stub.h"
 
@@ -11,66 +12,23 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "gdb/probe.h"
 #include "gdb/proto.h"
-#include "core/paging.h"
-#include "kvm/vcpu.h"
-#include "core/x86.h"
+#include "gdb/target.h"
 
-#define MAX_SW_BPS     64
-#define MAX_HW_BPS     4   /* DR0..DR3 */
-#define DR7_INDEX      7
-#define DR7_GE         X86_BIT(9)  /* exact breakpoint detection (SDM 17.2.4) */
-#define DR7_FIXED1     X86_BIT(10) /* reserved, reads as 1 */
-#define DR7_L(i)       X86_BIT(2 * (i)) /* local enable of DRi */
-#define DR7_RW_SHIFT(i)  (16 + 4 * (i)) /* condition: 00 exec, 01 write, 11 rw */
-#define DR7_LEN_SHIFT(i) (18 + 4 * (i)) /* bytes: 00 1, 01 2, 11 4, 10 8 */
-#define DR7_RW_EXEC    0u
-#define DR7_RW_WRITE   1u
-#define DR7_RW_ACCESS  3u
-#define DR6_B(i)       X86_BIT(i) /* DRi's condition was met */
-#define DB_VECTOR      1
-#define INT3_OPCODE    0xCC
-#define HLT_OPCODE     0xF4
-#define STOSB_OPCODE   0xAA /* store AL at ES:(E/R)DI */
-#define PROBE_DATA     0x100 /* the byte the watch probe writes */
-#define BP_VECTOR      3
-#define REAL_IVT_BP    (4 * BP_VECTOR) /* real-mode IVT entry of #BP */
-#define PROBE_MEM      (UINT64_C(2) << 20)
 #define RX_CHUNK       1024
 #define FINAL_ACK_MS   2000 /* how long the last reports wait for gdb's '+' */
 
-struct sw_bp {
-    uint64_t addr; /* linear, as gdb gave it */
-    uint64_t gpa;
-    uint8_t orig;
-};
-
-/* One debug register: an execute breakpoint or a data watchpoint. */
-struct hw_bp {
-    bool used;
-    enum gdb_bp_type type; /* GDB_BP_HW, _WRITE or _ACCESS */
-    uint64_t addr, len;
-};
-
 struct gdbstub {
     int listen_fd, conn_fd;
-    struct vm *vm;
-    const struct mode *mode;
-    FILE *notes;
-    enum gdb_arch arch;
-    enum gdbstub_swbp swbp;
-    bool watch_ok; /* data breakpoints fire on this host (probed) */
+    struct gdbtarget t; /* the vCPU: registers, memory, breakpoints */
     uint64_t step_rip; /* linear RIP where the current step began */
     bool step_done;    /* the step ended in a port I/O exit (see below) */
     bool stopped, report_stop, stepping, detached, killed, sigio_armed;
     int last_signal;
-    struct sw_bp sw[MAX_SW_BPS];
-    unsigned n_sw;
-    struct hw_bp hw[MAX_HW_BPS];
     int watch_hit; /* hw slot of the watchpoint behind the stop, or -1 */
     struct gdb_rx rx;
     uint8_t in[RX_CHUNK];
@@ -93,383 +51,6 @@ static void on_sigio(int signo)
         sigio_run->immediate_exit = 1;
 }
 
-const char *gdbstub_swbp_name(enum gdbstub_swbp how)
-{
-    switch (how) {
-    case GDBSTUB_SWBP_DEBUG_EXIT:
-        return "KVM_EXIT_DEBUG";
-    case GDBSTUB_SWBP_EMULATION_EXIT:
-        return "KVM_EXIT_INTERNAL_ERROR (emulation) at the int3";
-    case GDBSTUB_SWBP_NONE:
-        break;
-    }
-    return "not intercepted";
-}
-
-/* ---- the target: registers and memory of the one vCPU ---- */
-
-static int get_sregs(struct gdbstub *gs, struct kvm_sregs *sregs)
-{
-    struct skvm_err ignored;
-
-    return vcpu_get_sregs(gs->vm, sregs, &ignored);
-}
-
-static int t_get_cpu(void *ctx, struct gdb_cpu *cpu)
-{
-    struct gdbstub *gs = ctx;
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct skvm_err ignored;
-
-    if (vcpu_get_regs(gs->vm, &r, &ignored) < 0 || get_sregs(gs, &s) < 0)
-        return -1;
-    *cpu = (struct gdb_cpu){.reg = {
-        [GDB_RAX] = r.rax, [GDB_RBX] = r.rbx, [GDB_RCX] = r.rcx,
-        [GDB_RDX] = r.rdx, [GDB_RSI] = r.rsi, [GDB_RDI] = r.rdi,
-        [GDB_RBP] = r.rbp, [GDB_RSP] = r.rsp, [GDB_R8] = r.r8,
-        [GDB_R9] = r.r9, [GDB_R10] = r.r10, [GDB_R11] = r.r11,
-        [GDB_R12] = r.r12, [GDB_R13] = r.r13, [GDB_R14] = r.r14,
-        [GDB_R15] = r.r15, [GDB_RIP] = r.rip, [GDB_RFLAGS] = r.rflags,
-        [GDB_CS] = s.cs.selector, [GDB_SS] = s.ss.selector,
-        [GDB_DS] = s.ds.selector, [GDB_ES] = s.es.selector,
-        [GDB_FS] = s.fs.selector, [GDB_GS] = s.gs.selector,
-    }};
-    /* gdb has no segments: in real mode its pc is the linear address
-     * CS*16 + IP, so breakpoints and x/i $pc name the right bytes. */
-    if (gs->arch == GDB_ARCH_I8086)
-        cpu->reg[GDB_RIP] += s.cs.base;
-    return 0;
-}
-
-/* General registers, RIP and RFLAGS are written; segment registers are
- * read-only here (loading one needs a descriptor, not just a number). */
-static int t_set_cpu(void *ctx, const struct gdb_cpu *cpu)
-{
-    struct gdbstub *gs = ctx;
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct skvm_err ignored;
-    const uint64_t *v = cpu->reg;
-
-    if (vcpu_get_regs(gs->vm, &r, &ignored) < 0 || get_sregs(gs, &s) < 0)
-        return -1;
-    r.rax = v[GDB_RAX], r.rbx = v[GDB_RBX], r.rcx = v[GDB_RCX];
-    r.rdx = v[GDB_RDX], r.rsi = v[GDB_RSI], r.rdi = v[GDB_RDI];
-    r.rbp = v[GDB_RBP], r.rsp = v[GDB_RSP], r.r8 = v[GDB_R8];
-    r.r9 = v[GDB_R9], r.r10 = v[GDB_R10], r.r11 = v[GDB_R11];
-    r.r12 = v[GDB_R12], r.r13 = v[GDB_R13], r.r14 = v[GDB_R14];
-    r.r15 = v[GDB_R15], r.rip = v[GDB_RIP];
-    /* Bit 1 of RFLAGS is reserved-one: keep it so KVM takes the value. */
-    r.rflags = v[GDB_RFLAGS] | X86_RFLAGS_RESERVED;
-    if (gs->arch == GDB_ARCH_I8086)
-        r.rip -= s.cs.base;
-    return ioctl(gs->vm->vcpu_fd, KVM_SET_REGS, &r) < 0 ? -1 : 0;
-}
-
-/* Host pointer for up to `want` bytes at linear `la`, within one 4 KiB
- * page, through the guest's paging and guestmem (to write through, when
- * `write`: the pointer comes from guestmem_ptr_rw). */
-static uint8_t *map_linear(struct gdbstub *gs, const struct kvm_sregs *s,
-                           uint64_t la, size_t want, size_t *got,
-                           uint64_t *gpa, bool write)
-{
-    struct paging_walk walk;
-    uint64_t in_page = X86_PAGE_4K - (la & (X86_PAGE_4K - 1));
-
-    *got = want < in_page ? want : (size_t)in_page;
-    if (paging_translate(&gs->vm->mem, s, la, &walk) != PAGING_OK)
-        return NULL;
-    if (gpa)
-        *gpa = walk.gpa;
-    if (write)
-        return guestmem_ptr_rw(&gs->vm->mem, walk.gpa, *got);
-    return (uint8_t *)guestmem_ptr(&gs->vm->mem, walk.gpa, *got);
-}
-
-static int access_mem(struct gdbstub *gs, uint64_t addr, uint8_t *buf,
-                      size_t len, bool write)
-{
-    struct kvm_sregs s;
-
-    if (get_sregs(gs, &s) < 0)
-        return -1;
-    /* Translate every piece first: a write is all or nothing. */
-    for (int pass = write ? 0 : 1; pass < 2; pass++) {
-        uint64_t la = addr;
-        size_t left = len, done = 0, n;
-        while (left > 0) {
-            if (la < addr) /* wrapped past the top of the address space */
-                return -1;
-            uint8_t *p = map_linear(gs, &s, la, left, &n, NULL, write);
-            if (!p)
-                return -1;
-            if (pass == 1) {
-                if (write)
-                    memcpy(p, buf + done, n);
-                else
-                    memcpy(buf + done, p, n);
-            }
-            la += n, done += n, left -= n;
-        }
-    }
-    return 0;
-}
-
-static int t_read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-    return access_mem(ctx, addr, buf, len, false);
-}
-
-static int t_write_mem(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-    return access_mem(ctx, addr, (uint8_t *)buf, len, true);
-}
-
-static struct sw_bp *find_sw(struct gdbstub *gs, uint64_t addr)
-{
-    for (unsigned i = 0; i < gs->n_sw; i++)
-        if (gs->sw[i].addr == addr)
-            return &gs->sw[i];
-    return NULL;
-}
-
-static int insert_sw(struct gdbstub *gs, uint64_t addr)
-{
-    struct kvm_sregs s;
-    struct sw_bp bp = {.addr = addr};
-    size_t n;
-    uint8_t *p;
-
-    if (gs->swbp == GDBSTUB_SWBP_NONE) {
-        fprintf(gs->notes,
-                "simple-kvm: gdb: this host's KVM does not stop at int3 in "
-                "%s mode (the guest would take the #BP itself); use hbreak "
-                "(debug registers) instead\n",
-                gs->mode->name);
-        fflush(gs->notes);
-        return -1;
-    }
-    if (find_sw(gs, addr))
-        return 0; /* gdb may insert twice; one int3 serves both */
-    if (gs->n_sw == MAX_SW_BPS || get_sregs(gs, &s) < 0 ||
-        !(p = map_linear(gs, &s, addr, 1, &n, &bp.gpa, true)))
-        return -1;
-    bp.orig = *p;
-    *p = INT3_OPCODE;
-    gs->sw[gs->n_sw++] = bp;
-    return 0;
-}
-
-static void restore_sw(struct gdbstub *gs, const struct sw_bp *bp)
-{
-    /* By gpa: the guest may have changed its page tables since. */
-    uint8_t *p = guestmem_ptr_rw(&gs->vm->mem, bp->gpa, 1);
-
-    if (p && *p == INT3_OPCODE) /* the guest may have rewritten it */
-        *p = bp->orig;
-}
-
-static int remove_sw(struct gdbstub *gs, uint64_t addr)
-{
-    struct sw_bp *bp = find_sw(gs, addr);
-
-    if (!bp)
-        return -1;
-    restore_sw(gs, bp);
-    *bp = gs->sw[--gs->n_sw];
-    return 0;
-}
-
-/* DR7's LEN field for a watched length (SDM 17.2.5); 8 only in 64-bit. */
-static int dr7_len(const struct gdbstub *gs, uint64_t len, unsigned *enc)
-{
-    switch (len) {
-    case 1:
-        *enc = 0;
-        return 0;
-    case 2:
-        *enc = 1;
-        return 0;
-    case 4:
-        *enc = 3;
-        return 0;
-    case 8:
-        *enc = 2;
-        return gs->arch == GDB_ARCH_AMD64 ? 0 : -1;
-    }
-    return -1;
-}
-
-static struct hw_bp *find_hw(struct gdbstub *gs, enum gdb_bp_type type,
-                             uint64_t addr, uint64_t len)
-{
-    for (unsigned i = 0; i < MAX_HW_BPS; i++)
-        if (gs->hw[i].used && gs->hw[i].type == type &&
-            gs->hw[i].addr == addr && gs->hw[i].len == len)
-            return &gs->hw[i];
-    return NULL;
-}
-
-static int t_insert_bp(void *ctx, enum gdb_bp_type type, uint64_t addr,
-                       uint64_t kind)
-{
-    struct gdbstub *gs = ctx;
-    uint64_t len = type == GDB_BP_HW ? 1 : kind; /* exec: LEN must be 00 */
-    unsigned enc;
-
-    if (type == GDB_BP_SW)
-        return insert_sw(gs, addr);
-    if (type != GDB_BP_HW && !gs->watch_ok) {
-        fprintf(gs->notes,
-                "simple-kvm: gdb: this host's KVM does not report data "
-                "breakpoints in %s mode; 'set can-use-hw-watchpoints 0' "
-                "makes gdb watch by single-stepping\n",
-                gs->mode->name);
-        fflush(gs->notes);
-        return -1;
-    }
-    /* A watched range must be aligned to its length (SDM 17.2.5). */
-    if (dr7_len(gs, len, &enc) < 0 || addr % len)
-        return -1;
-    if (find_hw(gs, type, addr, len))
-        return 0;
-    for (unsigned i = 0; i < MAX_HW_BPS; i++)
-        if (!gs->hw[i].used) {
-            gs->hw[i] = (struct hw_bp){.used = true, .type = type,
-                                       .addr = addr, .len = len};
-            return 0;
-        }
-    return -1; /* all four debug registers taken */
-}
-
-static int t_remove_bp(void *ctx, enum gdb_bp_type type, uint64_t addr,
-                       uint64_t kind)
-{
-    struct gdbstub *gs = ctx;
-    struct hw_bp *bp;
-
-    if (type == GDB_BP_SW)
-        return remove_sw(gs, addr);
-    bp = find_hw(gs, type, addr, type == GDB_BP_HW ? 1 : kind);
-    if (!bp)
-        return -1;
-    bp->used = false;
-    return 0;
-}
-
-/* KVM_SET_GUEST_DEBUG for how the guest resumes. */
-static int set_debug(struct gdbstub *gs, bool step)
-{
-    struct kvm_guest_debug dbg = {0};
-    bool any_hw = false;
-
-    for (unsigned i = 0; i < MAX_HW_BPS; i++) {
-        const struct hw_bp *bp = &gs->hw[i];
-        unsigned len = 0;
-        uint64_t rw = bp->type == GDB_BP_WRITE    ? DR7_RW_WRITE
-                      : bp->type == GDB_BP_ACCESS ? DR7_RW_ACCESS
-                                                  : DR7_RW_EXEC;
-        if (!bp->used)
-            continue;
-        dr7_len(gs, bp->len, &len); /* checked at insertion */
-        dbg.arch.debugreg[i] = bp->addr;
-        dbg.arch.debugreg[DR7_INDEX] |= DR7_L(i) | rw << DR7_RW_SHIFT(i) |
-                                        (uint64_t)len << DR7_LEN_SHIFT(i);
-        any_hw = true;
-    }
-    if (any_hw)
-        dbg.arch.debugreg[DR7_INDEX] |= DR7_GE | DR7_FIXED1;
-    if (step || gs->n_sw || any_hw)
-        dbg.control = KVM_GUESTDBG_ENABLE;
-    if (step)
-        dbg.control |= KVM_GUESTDBG_SINGLESTEP;
-    if (gs->n_sw)
-        dbg.control |= KVM_GUESTDBG_USE_SW_BP;
-    if (any_hw)
-        dbg.control |= KVM_GUESTDBG_USE_HW_BP;
-    return ioctl(gs->vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
-}
-
-/* ---- probing what this host's KVM reports ---- */
-
-/* Run `code` at guest address 0 in a scratch VM of `mode` under `dbg`,
- * with RDI = PROBE_DATA, and copy out its first exit and RIP. The
- * programs end in hlt, and real mode's #BP vector points at the hlt at
- * 0:1 (the other modes have no IDT: a triple fault), so a probe always
- * ends; it never loops. */
-static int probe_run(const struct mode *mode, const uint8_t *code, size_t len,
-                     const struct kvm_guest_debug *dbg, struct kvm_run *exit,
-                     uint64_t *rip)
-{
-    struct vm vm;
-    struct skvm_err err;
-    struct kvm_regs r;
-    uint64_t mem = mode->min_mem > PROBE_MEM ? mode->min_mem : PROBE_MEM;
-    int rc = -1;
-
-    if (vm_open(&vm, mem, false, &err) < 0)
-        return -1;
-    uint8_t *p = guestmem_ptr_rw(&vm.mem, 0, PROBE_DATA + 1);
-    if (!p || len > REAL_IVT_BP || vcpu_configure(&vm, mode, 0, &err) < 0 ||
-        vcpu_get_regs(&vm, &r, &err) < 0)
-        goto out;
-    memcpy(p, code, len);
-    p[REAL_IVT_BP] = 1; /* offset 1, segment 0 */
-    r.rdi = PROBE_DATA;
-    if (ioctl(vm.vcpu_fd, KVM_SET_REGS, &r) < 0 ||
-        ioctl(vm.vcpu_fd, KVM_SET_GUEST_DEBUG, dbg) < 0 ||
-        ioctl(vm.vcpu_fd, KVM_RUN, 0) < 0 ||
-        vcpu_get_regs(&vm, &r, &err) < 0)
-        goto out;
-    *exit = *vm.run;
-    *rip = r.rip;
-    rc = 0;
-out:
-    vm_close(&vm);
-    return rc;
-}
-
-/* How an int3 comes back: int3; hlt. */
-static enum gdbstub_swbp probe_swbp(const struct mode *mode)
-{
-    static const uint8_t code[] = {INT3_OPCODE, HLT_OPCODE};
-    const struct kvm_guest_debug dbg = {
-        .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP};
-    struct kvm_run exit;
-    uint64_t rip;
-
-    if (probe_run(mode, code, sizeof(code), &dbg, &exit, &rip) < 0)
-        return GDBSTUB_SWBP_NONE;
-    if (exit.exit_reason == KVM_EXIT_DEBUG &&
-        exit.debug.arch.exception == BP_VECTOR)
-        return GDBSTUB_SWBP_DEBUG_EXIT;
-    if (exit.exit_reason == KVM_EXIT_INTERNAL_ERROR &&
-        exit.internal.suberror == KVM_INTERNAL_ERROR_EMULATION && rip == 0)
-        return GDBSTUB_SWBP_EMULATION_EXIT;
-    return GDBSTUB_SWBP_NONE;
-}
-
-/* Whether a data breakpoint fires: DR0 watches writes to PROBE_DATA,
- * and stosb (the same byte in every mode) writes AL there. */
-static bool probe_watch(const struct mode *mode)
-{
-    static const uint8_t code[] = {STOSB_OPCODE, HLT_OPCODE};
-    struct kvm_guest_debug dbg = {
-        .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP};
-    struct kvm_run exit;
-    uint64_t rip;
-
-    dbg.arch.debugreg[0] = PROBE_DATA;
-    dbg.arch.debugreg[DR7_INDEX] = DR7_L(0) |
-                                   (uint64_t)DR7_RW_WRITE << DR7_RW_SHIFT(0) |
-                                   DR7_GE | DR7_FIXED1;
-    return probe_run(mode, code, sizeof(code), &dbg, &exit, &rip) == 0 &&
-           exit.exit_reason == KVM_EXIT_DEBUG &&
-           exit.debug.arch.exception == DB_VECTOR &&
-           (exit.debug.arch.dr6 & DR6_B(0));
-}
-
 /* ---- socket ---- */
 
 int gdbstub_open(struct gdbstub **out, uint16_t port, const struct mode *mode,
@@ -485,12 +66,7 @@ int gdbstub_open(struct gdbstub **out, uint16_t port, const struct mode *mode,
     if (!gs)
         return skvm_fail(err, SKVM_HOST, "gdb stub: out of memory");
     gs->conn_fd = -1;
-    gs->vm = vm;
-    gs->mode = mode;
-    gs->notes = notes;
-    gs->arch = mode->word_size == 8   ? GDB_ARCH_AMD64
-               : mode->word_size == 2 ? GDB_ARCH_I8086
-                                      : GDB_ARCH_I386;
+    gdbtarget_init(&gs->t, vm, mode, notes);
     /* Stopped before the first instruction; gdb asks why with '?'. */
     gs->stopped = true;
     gs->last_signal = GDB_SIGTRAP;
@@ -512,8 +88,8 @@ int gdbstub_open(struct gdbstub **out, uint16_t port, const struct mode *mode,
                          "--gdb %u: cannot listen on 127.0.0.1: %s", port,
                          strerror(e));
     }
-    gs->swbp = probe_swbp(mode);
-    gs->watch_ok = probe_watch(mode);
+    gs->t.swbp = gdbprobe_int3(mode);
+    gs->t.watch_ok = gdbprobe_watch(mode);
     fprintf(notes, "simple-kvm: gdb: waiting for gdb on 127.0.0.1:%u\n",
             ntohs(addr.sin_port));
     fflush(notes);
@@ -583,7 +159,7 @@ static int accept_client(struct gdbstub *gs, struct skvm_err *err)
     sa.sa_flags = SA_RESTART; /* a wait for gdb just goes on */
     sigaction(SIGIO, &sa, &gs->saved_sigio);
     gs->sigio_armed = true;
-    sigio_run = gs->vm->run;
+    sigio_run = gs->t.vm->run;
     if (fcntl(fd, F_SETOWN, getpid()) < 0 ||
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) < 0)
         return skvm_fail(err, SKVM_HOST, "gdb stub: O_ASYNC: %s",
@@ -611,47 +187,19 @@ static int next_byte(struct gdbstub *gs, uint8_t *b, bool block)
     return 1;
 }
 
-static void drop_breakpoints(struct gdbstub *gs)
-{
-    while (gs->n_sw)
-        remove_sw(gs, gs->sw[gs->n_sw - 1].addr);
-    memset(gs->hw, 0, sizeof(gs->hw));
-}
-
-/* Linear RIP, or UINT64_MAX when it cannot be read. */
-static uint64_t linear_rip(struct gdbstub *gs)
-{
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct skvm_err ignored;
-
-    if (vcpu_get_regs(gs->vm, &r, &ignored) < 0 || get_sregs(gs, &s) < 0)
-        return UINT64_MAX;
-    return vcpu_linear_rip(&s, &r);
-}
-
-static bool at_hlt(struct gdbstub *gs, uint64_t rip)
-{
-    uint8_t op;
-
-    return rip != UINT64_MAX && access_mem(gs, rip, &op, 1, false) == 0 &&
-           op == HLT_OPCODE;
-}
-
 static int resume(struct gdbstub *gs, bool step, struct skvm_err *err)
 {
-    uint64_t rip = linear_rip(gs);
+    uint64_t rip = gdbtarget_linear_rip(&gs->t);
 
     /* KVM completes a single-step over HLT by skipping it (the #DB
      * exit comes instead of the halt), so the guest would run on past
      * its end. Stepping into a halt ends the run: just let it halt. */
-    if (step && at_hlt(gs, rip))
+    if (step && gdbtarget_at_hlt(&gs->t, rip))
         step = false;
     gs->step_rip = rip;
     gs->step_done = false;
-    if (set_debug(gs, step) < 0)
-        return skvm_fail(err, SKVM_HOST, "KVM_SET_GUEST_DEBUG failed: %s",
-                         strerror(errno));
+    if (gdbtarget_set_debug(&gs->t, step, err) < 0)
+        return -1;
     gs->stepping = step;
     gs->stopped = false;
     return GDBSTUB_RUN;
@@ -661,16 +209,13 @@ static int resume(struct gdbstub *gs, bool step, struct skvm_err *err)
 static int serve(struct gdbstub *gs, struct skvm_err *err)
 {
     static char reply[GDB_PACKET_MAX + 1];
-    const struct gdb_target t = {
-        .ctx = gs, .arch = gs->arch, .get_cpu = t_get_cpu,
-        .set_cpu = t_set_cpu, .read_mem = t_read_mem,
-        .write_mem = t_write_mem, .insert_bp = t_insert_bp,
-        .remove_bp = t_remove_bp};
+    const struct gdb_target t = gdbtarget_ops(&gs->t);
 
     if (gs->report_stop) {
         if (gs->watch_hit >= 0)
-            gdb_watch_reply(gs->hw[gs->watch_hit].type,
-                            gs->hw[gs->watch_hit].addr, reply, sizeof(reply));
+            gdb_watch_reply(gs->t.hw[gs->watch_hit].type,
+                            gs->t.hw[gs->watch_hit].addr, reply,
+                            sizeof(reply));
         else
             gdb_stop_reply(gs->last_signal, reply, sizeof(reply));
         send_packet(gs, reply);
@@ -683,7 +228,7 @@ static int serve(struct gdbstub *gs, struct skvm_err *err)
             return GDBSTUB_RECHECK;
         if (got < 0) {
             hangup(gs);
-            drop_breakpoints(gs);
+            gdbtarget_drop_breakpoints(&gs->t);
             return skvm_fail(err, SKVM_USAGE,
                              "gdb client disconnected without detaching "
                              "(use 'detach' or 'kill' to end a session)");
@@ -720,7 +265,7 @@ static int serve(struct gdbstub *gs, struct skvm_err *err)
             return -1;
         case GDB_ACT_DETACH:
             send_packet(gs, reply);
-            drop_breakpoints(gs);
+            gdbtarget_drop_breakpoints(&gs->t);
             hangup(gs);
             gs->detached = true;
             return resume(gs, false, err);
@@ -756,7 +301,7 @@ int gdbstub_before_run(struct gdbstub *gs, struct skvm_err *err)
      * SIGTERM landing now still stops the guest. */
     if (sigio_pending) {
         sigio_pending = 0;
-        gs->vm->run->immediate_exit = 0;
+        gs->t.vm->run->immediate_exit = 0;
         if (!gs->detached && gs->conn_fd >= 0)
             check_interrupt(gs);
     }
@@ -778,16 +323,9 @@ int gdbstub_before_run(struct gdbstub *gs, struct skvm_err *err)
     return serve(gs, err);
 }
 
-static bool at_our_int3(struct gdbstub *gs)
-{
-    uint64_t rip = linear_rip(gs);
-
-    return rip != UINT64_MAX && find_sw(gs, rip) != NULL;
-}
-
 bool gdbstub_after_exit(struct gdbstub *gs)
 {
-    const struct kvm_run *run = gs->vm->run;
+    const struct kvm_run *run = gs->t.vm->run;
 
     if (gs->detached || gs->conn_fd < 0)
         return false;
@@ -797,30 +335,27 @@ bool gdbstub_after_exit(struct gdbstub *gs)
      * instruction and traps after we re-enter. So: RIP moved means the
      * step is over; the run loop handles the port, then gdb hears. */
     if (run->exit_reason == KVM_EXIT_IO && gs->stepping &&
-        linear_rip(gs) != gs->step_rip) {
+        gdbtarget_linear_rip(&gs->t) != gs->step_rip) {
         gs->step_done = true;
         return false;
     }
     /* Single-step and hardware breakpoints raise #DB, int3 #BP: both
      * are KVM_EXIT_DEBUG. On kvm-pvm an int3 of ours comes back as an
-     * emulation failure at the int3 instead (see gdbstub.h). */
+     * emulation failure at the int3 instead (see gdb/probe.h). */
     if (run->exit_reason != KVM_EXIT_DEBUG &&
         !(run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
           run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
-          gs->swbp == GDBSTUB_SWBP_EMULATION_EXIT && at_our_int3(gs)))
+          gs->t.swbp == GDBPROBE_SWBP_EMULATION_EXIT &&
+          gdbtarget_at_own_int3(&gs->t)))
         return false;
     gs->stopped = gs->report_stop = true;
     gs->stepping = false;
     gs->last_signal = GDB_SIGTRAP;
     gs->watch_hit = -1;
-    /* DR6 names the debug register whose condition fired; B bits may be
-     * set for disabled ones too, so look only at our watchpoints. */
+    /* DR6 names the debug register whose condition fired. */
     if (run->exit_reason == KVM_EXIT_DEBUG &&
         run->debug.arch.exception == DB_VECTOR)
-        for (int i = 0; i < MAX_HW_BPS; i++)
-            if (gs->hw[i].used && gs->hw[i].type != GDB_BP_HW &&
-                (run->debug.arch.dr6 & DR6_B(i)))
-                gs->watch_hit = i;
+        gs->watch_hit = gdbtarget_watch_hit(&gs->t, run->debug.arch.dr6);
     return true;
 }
 

@@ -69,20 +69,20 @@ void console_close(struct console *c)
                           .run = c->run};
 }
 
-void console_drain(struct console *c)
+uint32_t console_drain(struct console *c)
 {
     struct kvm_coalesced_mmio_ring *ring = c->ring;
     uint8_t buf[CONSOLE_BUF];
     size_t n = 0;
-    uint32_t first, last;
+    uint32_t first, last, entries = 0;
 
     if (!ring)
-        return;
+        return 0;
     first = __atomic_load_n(&ring->first, __ATOMIC_RELAXED);
     /* Acquire: entries up to `last` are written before `last` is. */
     last = __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE);
     if (first >= c->ring_max || last >= c->ring_max)
-        return; /* not a ring state KVM writes: touch nothing */
+        return 0; /* not a ring state KVM writes: touch nothing */
     while (first != last) {
         const struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[first];
         /* Only the console zone is registered; check anyway. */
@@ -94,8 +94,10 @@ void console_drain(struct console *c)
             }
         }
         first = (first + 1) % c->ring_max;
+        entries++;
         /* Release: done reading the entry before KVM may reuse it. */
         __atomic_store_n(&ring->first, first, __ATOMIC_RELEASE);
     }
     fdwrite_all(c->out_fd, buf, n);
+    return entries;
 }

@@ -63,7 +63,9 @@ void console_close(struct console *c);
 /* Send drained bytes to fd (--console FILE, or stderr with --json). */
 void console_set_output(struct console *c, int fd);
 
-/* Write whatever the ring holds to the output fd, oldest first. */
-void console_drain(struct console *c);
+/* Write whatever the ring holds to the output fd, oldest first.
+ * Returns the entries taken: each is a console OUT that would have been
+ * an exit without batching. */
+uint32_t console_drain(struct console *c);
 
 #endif

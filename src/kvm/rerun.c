@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "core/layout.h"
 #include "kvm/vcpu.h"
+#include "kvm/vcpu_state.h"
 #include "core/x86.h"
 
 /* State that kvm_run can carry both ways (KVM_CAP_SYNC_REGS). */
@@ -25,14 +25,12 @@ int rerun_track(struct vm *vm, struct rerun *r, struct skvm_err *err)
 
 int rerun_snapshot(struct vm *vm, struct rerun *r, struct skvm_err *err)
 {
-    if (vcpu_get_regs(vm, &r->regs, err) < 0 ||
-        vcpu_get_sregs(vm, &r->sregs, err) < 0)
-        return -1;
-    if (ioctl(vm->vcpu_fd, KVM_GET_FPU, &r->fpu) < 0 ||
-        ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &r->events) < 0)
-        return skvm_fail(err, SKVM_HOST, "saving vCPU state failed: %s",
-                         strerror(errno));
-    return 0;
+    return vcpu_state_save(vm, &r->state, err);
+}
+
+void rerun_free(struct rerun *r)
+{
+    vcpu_state_free(&r->state);
 }
 
 /* KVM_RUN calls it takes at most to finish a pending access: an MMIO
@@ -54,7 +52,7 @@ static int flush_pending_access(struct vm *vm, struct skvm_err *err)
                      run->exit_reason == KVM_EXIT_MMIO);
          i++) {
         run->immediate_exit = 1;
-        rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        rc = vcpu_run(vm);
         run->immediate_exit = 0;
         if (rc < 0 && errno == EINTR) {
             run->exit_reason = KVM_EXIT_INTR;
@@ -79,7 +77,7 @@ int rerun_restore(struct vm *vm, struct rerun *r, const struct mode *mode,
                   struct skvm_err *err)
 {
     struct mode_env env = vm_mode_env(vm, entry);
-    struct kvm_sregs scratch_sregs = r->sregs;
+    struct kvm_sregs scratch_sregs = r->state.sregs;
     struct kvm_regs scratch_regs;
     int rc;
 
@@ -97,23 +95,5 @@ int rerun_restore(struct vm *vm, struct rerun *r, const struct mode *mode,
                          mode->name, strerror(-rc));
     /* Those writes put back the loaded state: nothing to undo next time. */
     memslots_forget_host_dirty(&vm->slots);
-    if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &r->fpu) < 0)
-        return skvm_fail(err, SKVM_HOST, "restoring vCPU state failed: %s",
-                         strerror(errno));
-    /* Where KVM takes them through kvm_run, it loads them on the next
-     * KVM_RUN, as the ioctls would now: three ioctls (~5 us each on
-     * kvm-pvm) fewer per run. */
-    if ((vm->sync_regs & RERUN_SYNC) == RERUN_SYNC) {
-        vm->run->s.regs.regs = r->regs;
-        vm->run->s.regs.sregs = r->sregs;
-        vm->run->s.regs.events = r->events;
-        vm->run->kvm_dirty_regs |= RERUN_SYNC;
-        return 0;
-    }
-    if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &r->sregs) < 0 ||
-        ioctl(vm->vcpu_fd, KVM_SET_REGS, &r->regs) < 0 ||
-        ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &r->events) < 0)
-        return skvm_fail(err, SKVM_HOST, "restoring vCPU state failed: %s",
-                         strerror(errno));
-    return 0;
+    return vcpu_state_load(vm, &r->state, false, err);
 }

@@ -4,8 +4,9 @@
  * on every RAM slot, and the host's own record of the pages it writes
  * (hypercall results, lazy-memory accesses: see memslots.h); call it
  * after vm_open and before the guest first runs. rerun_snapshot() saves
- * the vCPU state the loader set (registers, segment/control registers,
- * FPU, pending events); call it right after vcpu_configure.
+ * all of the vCPU state the loader set (vcpu_state.h: registers, MSRs,
+ * debug registers, XSAVE, XCRs, events, MP state, TSC); call it right
+ * after vcpu_configure, and rerun_free() at the end.
  * rerun_restore() then puts the VM back to the state it had when first
  * loaded: an access the last run left half done is finished, every page
  * the guest or the host dirtied is zeroed, the image and the mode's
@@ -24,17 +25,16 @@
 #include "err.h"
 #include "core/image.h"
 #include "modes/mode.h"
+#include "kvm/vcpu_state.h"
 #include "kvm/vm.h"
 
 struct rerun {
-    struct kvm_regs regs;
-    struct kvm_sregs sregs;
-    struct kvm_fpu fpu;
-    struct kvm_vcpu_events events;
+    struct vcpu_state state; /* all of the vCPU as loaded (vcpu_state.h) */
 };
 
 int rerun_track(struct vm *vm, struct rerun *r, struct skvm_err *err);
 int rerun_snapshot(struct vm *vm, struct rerun *r, struct skvm_err *err);
+void rerun_free(struct rerun *r);
 int rerun_restore(struct vm *vm, struct rerun *r, const struct mode *mode,
                   uint64_t load_addr, uint64_t entry, const struct image *img,
                   struct skvm_err *err);

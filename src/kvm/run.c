@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "kvm/console.h"
@@ -14,56 +13,11 @@
 #include "core/layout.h"
 #include "kvm/memslots.h"
 #include "kvm/exit_reasons.h"
+#include "core/fdwrite.h"
 #include "core/paging.h"
+#include "core/stop.h"
 #include "kvm/vcpu.h"
 #include "core/x86.h"
-
-/* The handler's only job: note the signal and kick the vCPU out. */
-static struct kvm_run *volatile signal_run;
-static volatile sig_atomic_t pending_signal;
-
-static void on_signal(int signo)
-{
-    pending_signal = signo;
-    if (signal_run)
-        signal_run->immediate_exit = 1;
-}
-
-static const int stop_signals[] = {SIGALRM, SIGINT, SIGTERM};
-#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
-
-static void signals_arm(struct kvm_run *run, double timeout_s,
-                        struct sigaction *saved)
-{
-    struct sigaction sa = {0};
-
-    signal_run = run;
-    pending_signal = 0;
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: KVM_RUN must return EINTR */
-    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
-        sigaction(stop_signals[i], &sa, &saved[i]);
-    if (timeout_s > 0) {
-        struct itimerval it = {0};
-        it.it_value.tv_sec = (time_t)timeout_s;
-        it.it_value.tv_usec =
-            (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6);
-        if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
-            it.it_value.tv_usec = 1;
-        setitimer(ITIMER_REAL, &it, NULL);
-    }
-}
-
-static void signals_disarm(const struct sigaction *saved)
-{
-    struct itimerval off = {0};
-
-    setitimer(ITIMER_REAL, &off, NULL);
-    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
-        sigaction(stop_signals[i], &saved[i], NULL);
-    signal_run = NULL;
-}
 
 static uint64_t guest_rip(const struct vm *vm)
 {
@@ -140,15 +94,16 @@ static bool emulation_failed(const struct kvm_run *run)
 static void drop_emulation_ud(struct vm *vm)
 {
     struct kvm_vcpu_events ev;
+    struct skvm_err ignored;
 
-    if (ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0 ||
+    if (vcpu_get_events(vm, &ev, &ignored) < 0 ||
         !(ev.exception.injected || ev.exception.pending) ||
         ev.exception.nr != X86_EXC_UD)
         return;
     ev.exception.injected = 0;
     ev.exception.pending = 0;
     ev.flags = 0; /* change nothing else (NMI, SIPI, shadow stay as read) */
-    (void)ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev);
+    (void)vcpu_set_events(vm, &ev, &ignored);
 }
 
 /* With KVM_CAP_EXIT_ON_EMULATION_FAILURE every emulation failure comes
@@ -165,13 +120,13 @@ static int user_emulation_failure(struct vm *vm)
     if (!vm->exit_on_emulation_failure || !emulation_failed(vm->run) ||
         vcpu_get_sregs(vm, &sregs, &ignored) < 0 ||
         !(sregs.cr0 & X86_CR0_PE) || sregs.ss.dpl == 0 ||
-        ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+        vcpu_get_events(vm, &ev, &ignored) < 0)
         return 0;
     ev.exception.injected = 1;
     ev.exception.nr = X86_EXC_UD;
     ev.exception.has_error_code = 0;
     ev.flags = 0;
-    return ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+    return vcpu_set_events(vm, &ev, &ignored) == 0;
 }
 
 /* Lazy RAM (memslots.h): the guest reached a piece of RAM KVM was not
@@ -274,16 +229,35 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
     }
 }
 
-static int stopped_by_signal(int signo, const struct run_config *opts,
-                             struct skvm_err *err)
+/* Guest output that could not be written ends the run (fdwrite.h): a
+ * closed pipe as SIGPIPE would (128+13, with a line), anything else
+ * (a full disk, EIO) as something this host could not do. */
+int run_output_failed(struct skvm_err *err)
 {
-    if (signo == SIGALRM)
-        return skvm_fail(err, SKVM_TIMEOUT,
-                         "guest did not halt within %g s (--timeout)",
-                         opts->timeout_s);
-    skvm_fail(err, SKVM_SIGNAL, "stopped by %s", strsignal(signo));
-    err->signo = signo;
-    return -1;
+    int fd, e;
+
+    if (!fdwrite_failed(&fd, &e))
+        return 0;
+    const char *what = fd == STDOUT_FILENO   ? "standard output"
+                       : fd == STDERR_FILENO ? "standard error"
+                                             : "the --console file";
+    if (e == EPIPE) {
+        skvm_fail(err, SKVM_SIGNAL, "stopped: %s was closed (SIGPIPE)", what);
+        err->signo = SIGPIPE;
+        return -1;
+    }
+    return skvm_fail(err, SKVM_HOST, "cannot write guest output to %s: %s",
+                     what, strerror(e));
+}
+
+/* A stop was requested (stop.h): say by what. */
+static int stopped(const struct run_config *cfg, struct skvm_err *err)
+{
+    if (stop_signal())
+        return skvm_fail_signal(err, stop_signal());
+    return skvm_fail(err, SKVM_TIMEOUT,
+                     "guest did not halt within %g s (--timeout)",
+                     cfg->timeout_s);
 }
 
 int run_config_observe(struct run_config *cfg, const struct run_observer *o)
@@ -331,9 +305,13 @@ static bool observers_take_exit(const struct run_config *cfg,
 int run_guest(struct vm *vm, const struct run_config *cfg,
               struct skvm_err *err)
 {
-    struct sigaction saved[N_STOP_SIGNALS];
     struct hc_ctx hc;
-    uint64_t exits = 0; /* this run's, for the exit_count hypercall */
+    /* This run's exits as the guest sees them (exit_count): each exit
+     * handled for the guest, and each console OUT KVM batched instead of
+     * exiting; not the host's own (lazy RAM, emulation retries, debug
+     * stops, signal kicks), so the count does not depend on batching,
+     * --eager-mem or the run before. */
+    uint64_t exits = 0;
     int rc = -1;
 
     hypercall_init(&hc, &vm->mem, cfg->console_fd);
@@ -342,25 +320,30 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
     if (vm->slots.failed_errno)
         return memslots_failed(&vm->slots, err);
 
+    stop_install();
     vm->run->immediate_exit = 0;
-    signals_arm(vm->run, cfg->timeout_s, saved);
+    stop_timeout_arm(cfg->timeout_s);
+    stop_set_kick(&vm->run->immediate_exit);
     OBSERVE(cfg, on_start);
     for (;;) {
         /* Observers first: while gdb has the guest stopped, it waits. */
         int go = observers_before_run(cfg, err);
         if (go < 0)
             break;
-        if (pending_signal) {
-            stopped_by_signal(pending_signal, cfg, err);
+        if (stop_requested()) {
+            stopped(cfg, err);
             break;
         }
         if (go == RUN_RECHECK)
             continue;
         OBSERVE(cfg, run_begin);
-        int run_rc = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        int run_rc = vcpu_run(vm);
         int run_errno = errno;
         OBSERVE(cfg, run_end);
-        console_drain(&vm->console); /* batched output first: keeps the order */
+        /* batched output first: keeps the order */
+        exits += console_drain(&vm->console);
+        if (run_output_failed(err) < 0)
+            break;
         if (run_rc < 0) {
             if (run_errno == EINTR || run_errno == EAGAIN)
                 continue; /* the check above decides */
@@ -368,7 +351,6 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
                       strerror(run_errno));
             break;
         }
-        exits++;
         if (observers_take_exit(cfg, vm))
             continue; /* a breakpoint or step: gdb decides what next */
         if (vm->run->exit_reason == KVM_EXIT_HLT) {
@@ -376,13 +358,15 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
             break;
         }
         if (vm->run->exit_reason == KVM_EXIT_IO) {
-            hc.exits = exits;
+            hc.exits = ++exits;
             int io = handle_io(vm, &hc, err);
             /* A host write (hypercall result) may have needed a slot. */
             if (io == HC_CONTINUE && vm->slots.failed_errno) {
                 memslots_failed(&vm->slots, err);
                 break;
             }
+            if (io == HC_CONTINUE && run_output_failed(err) < 0)
+                break;
             if (io == HC_CONTINUE)
                 continue;
             if (io == HC_EXITED) /* exit(0) passes like HLT */
@@ -404,8 +388,11 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         break;
     }
     console_drain(&vm->console);
+    if (rc == 0 && run_output_failed(err) < 0)
+        rc = -1;
     OBSERVE(cfg, on_end, rc, err);
-    signals_disarm(saved);
+    stop_set_kick(NULL);
+    stop_timeout_disarm();
     vm->run->immediate_exit = 0;
     return rc;
 }

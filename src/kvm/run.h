@@ -63,4 +63,8 @@ int run_config_observe(struct run_config *cfg, const struct run_observer *o);
 int run_guest(struct vm *vm, const struct run_config *cfg,
               struct skvm_err *err);
 
+/* When guest output could not be written (core/fdwrite.h): -1 with err
+ * (EPIPE: SKVM_SIGNAL/SIGPIPE; else SKVM_HOST naming the stream), else 0. */
+int run_output_failed(struct skvm_err *err);
+
 #endif

@@ -71,6 +71,24 @@ int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
     return 0;
 }
 
+int vcpu_get_events(const struct vm *vm, struct kvm_vcpu_events *ev,
+                    struct skvm_err *err)
+{
+    if (ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, ev) < 0)
+        return skvm_fail(err, SKVM_HOST, "KVM_GET_VCPU_EVENTS failed: %s",
+                         strerror(errno));
+    return 0;
+}
+
+int vcpu_set_events(const struct vm *vm, const struct kvm_vcpu_events *ev,
+                    struct skvm_err *err)
+{
+    if (ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, ev) < 0)
+        return skvm_fail(err, SKVM_HOST, "KVM_SET_VCPU_EVENTS failed: %s",
+                         strerror(errno));
+    return 0;
+}
+
 static int check_readback(const struct vm *vm, const struct mode *mode,
                           struct skvm_err *err)
 {
@@ -140,4 +158,33 @@ int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
         return skvm_fail(err, SKVM_HOST, "KVM_SET_REGS failed: %s",
                          strerror(errno));
     return 0;
+}
+
+/* One vCPU ioctl for the helpers below: "NAME failed: <errno text>". */
+static int vcpu_ioctl(const struct vm *vm, unsigned long request,
+                      const void *arg, const char *name, struct skvm_err *err)
+{
+    if (ioctl(vm->vcpu_fd, request, arg) < 0)
+        return skvm_fail(err, SKVM_HOST, "%s failed: %s", name,
+                         strerror(errno));
+    return 0;
+}
+
+int vcpu_set_regs(const struct vm *vm, const struct kvm_regs *regs,
+                  struct skvm_err *err)
+{
+    return vcpu_ioctl(vm, KVM_SET_REGS, regs, "KVM_SET_REGS", err);
+}
+
+int vcpu_set_guest_debug(const struct vm *vm,
+                         const struct kvm_guest_debug *dbg,
+                         struct skvm_err *err)
+{
+    return vcpu_ioctl(vm, KVM_SET_GUEST_DEBUG, dbg, "KVM_SET_GUEST_DEBUG",
+                      err);
+}
+
+int vcpu_run_once(const struct vm *vm, struct skvm_err *err)
+{
+    return vcpu_ioctl(vm, KVM_RUN, NULL, "KVM_RUN", err);
 }

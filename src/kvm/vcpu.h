@@ -10,6 +10,7 @@
 
 #include <linux/kvm.h>
 #include <stdbool.h>
+#include <sys/ioctl.h>
 
 #include "err.h"
 #include "modes/mode.h"
@@ -22,6 +23,19 @@ int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
                   struct skvm_err *err);
 int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
                    struct skvm_err *err);
+
+/* One KVM_RUN: its return value, errno as the ioctl left it. Inline:
+ * the run loop calls it once per exit. */
+static inline int vcpu_run(const struct vm *vm)
+{
+    return ioctl(vm->vcpu_fd, KVM_RUN, 0);
+}
+
+/* Pending/injected exceptions, interrupts, NMI (KVM_{GET,SET}_VCPU_EVENTS). */
+int vcpu_get_events(const struct vm *vm, struct kvm_vcpu_events *ev,
+                    struct skvm_err *err);
+int vcpu_set_events(const struct vm *vm, const struct kvm_vcpu_events *ev,
+                    struct skvm_err *err);
 
 /* The bitness of the code at RIP (16, 32 or 64), and RIP as a linear
  * address: CS base + RIP, except in 64-bit code (base ignored). */
@@ -46,5 +60,17 @@ bool vcpu_is_reset_state(const struct kvm_regs *regs,
 /* Name of the first bit set in `wanted` but clear in `got` for a control
  * register ("CR0.PG"), or NULL when every wanted bit is there. */
 const char *vcpu_dropped_bit(const char *reg, uint64_t wanted, uint64_t got);
+
+/* Setters and one bare KVM_RUN, for the gdb stub (gdb/target.c,
+ * gdb/probe.c). Each returns 0, or -1 with SKVM_HOST and
+ * "KVM_<IOCTL> failed: <errno text>". */
+int vcpu_set_regs(const struct vm *vm, const struct kvm_regs *regs,
+                  struct skvm_err *err);
+/* KVM_SET_GUEST_DEBUG: single-step, int3 and debug-register breakpoints. */
+int vcpu_set_guest_debug(const struct vm *vm,
+                         const struct kvm_guest_debug *dbg,
+                         struct skvm_err *err);
+/* One KVM_RUN with no exit handling: the exit is left in vm->run. */
+int vcpu_run_once(const struct vm *vm, struct skvm_err *err);
 
 #endif

@@ -95,12 +95,26 @@ static int map_ram(struct vm *vm, uint64_t size, bool eager,
      X86_BIT(KVM_FEATURE_ASYNC_PF_INT) |                                      \
      X86_BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
 
-/* Give the guest the CPUID KVM supports, so the page walk accepts what
- * the CPU has (1 GiB pages are reserved bits unless CPUID shows them),
- * less the paravirtual features above. */
+/* AMD's rules for reserved bits (and KVM's, for a guest that says AMD). */
+static bool vendor_is_amd(const struct kvm_cpuid_entry2 *e)
+{
+    char vendor[3 * sizeof(uint32_t)];
+
+    memcpy(vendor, &e->ebx, sizeof(uint32_t));
+    memcpy(vendor + sizeof(uint32_t), &e->edx, sizeof(uint32_t));
+    memcpy(vendor + 2 * sizeof(uint32_t), &e->ecx, sizeof(uint32_t));
+    return memcmp(vendor, "AuthenticAMD", sizeof(vendor)) == 0 ||
+           memcmp(vendor, "HygonGenuine", sizeof(vendor)) == 0;
+}
+
+/* Give the guest the CPUID KVM supports, less the paravirtual features
+ * above, and tell the host's page walk what that CPUID says (guestmem.h:
+ * 1 GiB pages, MAXPHYADDR, PSE-36 and the vendor decide which entry bits
+ * are reserved), so the walk refuses what the vCPU refuses. */
 static int set_cpuid(struct vm *vm, struct skvm_err *err)
 {
     struct kvm_cpuid2 *cpuid;
+    struct paging_cpu *pc = &vm->mem.cpu;
     int rc = -1;
 
     cpuid = calloc(1, sizeof(*cpuid) +
@@ -113,13 +127,26 @@ static int set_cpuid(struct vm *vm, struct skvm_err *err)
                   strerror(errno));
         goto out;
     }
+    /* A leaf that is missing means the feature is (SDM 4.1.4: MAXPHYADDR
+     * is 36 without leaf 0x80000008). */
+    *pc = (struct paging_cpu){.maxphyaddr = X86_MAXPHYADDR_NO_LEAF,
+                              .no_gbpages = true, .no_pse36 = true};
     for (unsigned i = 0; i < cpuid->nent; i++) {
         struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+        if (e->function == X86_CPUID_VENDOR)
+            pc->amd = vendor_is_amd(e);
+        if (e->function == X86_CPUID_FEATURES)
+            pc->no_pse36 = !(e->edx & (1u << X86_CPUID_EDX_PSE36_BIT));
         if (e->function == X86_CPUID_EXT_FEATURES)
             vm->gbpages = e->edx & (1u << X86_CPUID_EXT_EDX_PDPE1GB_BIT);
+        if (e->function == X86_CPUID_ADDR_SIZES &&
+            (e->eax & X86_CPUID_ADDR_EAX_MAXPHYADDR_MASK))
+            pc->maxphyaddr =
+                (uint8_t)(e->eax & X86_CPUID_ADDR_EAX_MAXPHYADDR_MASK);
         if (e->function == KVM_CPUID_FEATURES)
             e->eax &= ~(uint32_t)PV_FEATURES_WRITING_RAM;
     }
+    pc->no_gbpages = !vm->gbpages;
     if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
         skvm_fail(err, SKVM_HOST, "KVM_SET_CPUID2 failed: %s",
                   strerror(errno));

@@ -24,7 +24,7 @@ struct vm {
     int kvm_fd, vm_fd, vcpu_fd;
     struct kvm_run *run;
     size_t run_size;
-    struct guestmem mem;
+    struct guestmem mem; /* mem.cpu: the guest CPUID's paging facts */
     struct memslots slots; /* how KVM sees mem; mem's write hook points
                               here, so a struct vm is never copied */
     bool gbpages; /* guest CPUID offers 1 GiB pages */
