@@ -76,11 +76,54 @@ def hypercall_seed(mode, exits, ram):
     return head + b''.join(exits), ram
 
 
-def paging_seed(mode, op, linear, length, ram):
+# fuzz_paging.c's `cpu` byte (struct paging_cpu); 0 is the default CPU.
+CPU_NO_GBPAGES, CPU_NO_PSE36, CPU_AMD = 1, 2, 4
+XD, G = 1 << 63, 1 << 8
+EFER_NXE = 1 << 11
+
+
+def cpu_maxphyaddr(bits):
+    return (bits - 28) << 3
+
+
+def paging_seed(mode, op, linear, length, ram, cpu=0, efer_or=0):
     cr0, cr3, cr4, efer = SREGS[mode]
-    head = struct.pack('<IBBHQ4Q', RAM - 1, op, 0, length, linear,
-                       cr0, cr3, cr4, efer)
+    head = struct.pack('<IBBHQ4Q', RAM - 1, op, cpu, length, linear,
+                       cr0, cr3, cr4, efer | efer_or)
     return head, ram
+
+
+def paging_reserved_seeds():
+    """Entries with reserved bits, each against the CPU that makes them
+    so (fuzz_paging.c compares the walk with its SDM reference)."""
+    ram = ram_long()  # 1 GiB page at linear 1 GiB -> physical 0
+    struct.pack_into('<Q', ram, 0x2008, 0 | P | RW | PS)
+    put_str(ram, 0x400, b'gb')
+    write('paging', 'long-1g-no-gbpages',
+          *paging_seed('long', 0, 0x40000400, 0, ram, CPU_NO_GBPAGES))
+    write('paging', 'long-1g-str', *paging_seed('long', 2, 0x40000400, 16, ram))
+    ram = ram_long()  # XD in the PTE of linear 0x201000
+    struct.pack_into('<Q', ram, 0x4008, 0x6000 | P | RW | XD)
+    write('paging', 'long-xd-no-nxe',
+          *paging_seed('long', 0, 0x201000, 0, ram))
+    write('paging', 'long-xd-nxe',
+          *paging_seed('long', 0, 0x201000, 0, ram, 0, EFER_NXE))
+    ram = ram_long()  # bit 36 in a PTE, MAXPHYADDR 36
+    struct.pack_into('<Q', ram, 0x4008, (1 << 36) | 0x6000 | P | RW)
+    write('paging', 'long-above-maxphyaddr',
+          *paging_seed('long', 0, 0x201000, 0, ram, cpu_maxphyaddr(36)))
+    ram = ram_long()  # bit 8 of the PML4E: reserved on AMD only
+    struct.pack_into('<Q', ram, 0x1000, 0x2000 | P | RW | G)
+    write('paging', 'long-amd-pml4e-bit8',
+          *paging_seed('long', 0, 0x10, 0, ram, CPU_AMD))
+    ram = ram_long()  # a 2 MiB page with bit 13 set
+    struct.pack_into('<Q', ram, 0x3000, 0 | P | RW | PS | (1 << 13))
+    write('paging', 'long-2m-reserved',
+          *paging_seed('long', 1, 0x6000, 64, ram))
+    ram = ram_paged32()  # PSE-36 with MAXPHYADDR 36: bit 17 is reserved
+    struct.pack_into('<I', ram, 0x1004, 0x400000 | P | RW | PS | (1 << 17))
+    write('paging', 'paged32-4m-reserved',
+          *paging_seed('paged32', 0, 0x400010, 0, ram, cpu_maxphyaddr(36)))
 
 
 def main():
@@ -108,6 +151,7 @@ def main():
               *paging_seed(mode, 2, ptr, 4096, ram))
     write('hypercall', 'bad-offset', *hypercall_seed('flat', [
         hc_exit(0x501, IO_OUT, 4, 1 << 20, 0, 0xFFFFFFF0)], ram_flat()))
+    paging_reserved_seeds()
 
 
 if __name__ == '__main__':

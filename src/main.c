@@ -60,14 +60,14 @@ int main(int argc, char **argv)
         else if (opts.version)
             printf("simple-kvm %s\n", SKVM_VERSION);
         else
-            runner_probe(stdout);
+            session_probe(stdout);
         if (stopped(&err) || stdout_failed("the answer", &err) < 0)
             goto fail_quiet;
         return 0;
     }
     outcome_configure(&out, &opts);
     if (cli_validate(&opts, &err) < 0 ||
-        runner_run_outcome(&opts, &out, &err) < 0)
+        session_run_outcome(&opts, &out, &err) < 0)
         goto fail;
     if (stopped(&err))
         goto fail;

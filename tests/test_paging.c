@@ -296,6 +296,8 @@ Test(paging, l4_above_maxphyaddr)
     put64(TABLE2 + 1 * 8, (UINT64_C(1) << 36) | P | PS);
     put64(ROOT, TABLE2 | P);
     fails(0x40000000, PAGING_RESERVED_PDPTE, TABLE2 + 1 * 8);
+    put64(TABLE2, TABLE3 | P);
+    put64(TABLE3, TABLE4 | P);
 
     /* The default is 48: bit 47 is an address bit, bit 48 is not. */
     mem.cpu.maxphyaddr = 0;

@@ -1,7 +1,7 @@
 /* output.h - everything a run leaves for the end of main: counters,
  * checks, the vCPU state at a fault, and how they are told.
  *
- * runner_run_outcome() fills a struct outcome as it goes; main then calls
+ * session_run_outcome() fills a struct outcome as it goes; main then calls
  * outcome_print() once, before its final one-line "simple-kvm: ..." error
  * (which stays the last stderr line). Without --json that is the crash
  * report (on a guest fault, or always with --dump) and the --stats table,

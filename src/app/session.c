@@ -158,12 +158,12 @@ static bool observe_gdb(struct run_config *rcfg, struct gdbstub *gdb)
     return false;
 }
 
-int runner_run(const struct options *o, struct skvm_err *err)
+int session_run(const struct options *o, struct skvm_err *err)
 {
-    return runner_run_outcome(o, NULL, err);
+    return session_run_outcome(o, NULL, err);
 }
 
-int runner_run_outcome(const struct options *o, struct outcome *out,
+int session_run_outcome(const struct options *o, struct outcome *out,
                        struct skvm_err *err)
 {
     const struct guest_blob *blob = NULL;
@@ -231,7 +231,7 @@ out_console:
     return rc;
 }
 
-void runner_probe(FILE *out)
+void session_probe(FILE *out)
 {
     for (size_t i = 0; i < mode_count; i++) {
         const struct mode *m = mode_table[i];
@@ -249,7 +249,7 @@ void runner_probe(FILE *out)
             dup2(devnull, STDOUT_FILENO);
             close(devnull);
         }
-        int rc = runner_run(&o, &err);
+        int rc = session_run(&o, &err);
         if (saved_stdout >= 0) {
             dup2(saved_stdout, STDOUT_FILENO);
             close(saved_stdout);

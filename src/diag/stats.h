@@ -1,16 +1,15 @@
 /* stats.h - counting what a run did: VM exits by reason, port I/O by port
  * and direction, hypercalls by name, and where the time went.
  *
- * The counters are plain integers bumped from the run loop, so counting is
- * always on (cheap); reading the clock around KVM_RUN happens only when
+ * The counters are plain integers bumped by the run loop's observer
+ * (stats_observer), so counting is always on (cheap); reading the clock around KVM_RUN happens only when
  * `timing` is set (--stats, --json). Tables are fixed-size: a port or
  * hypercall past the table's room is added to an "other" count, never
  * dropped silently and never allocated for.
  *
  * Hypercalls (ports LAYOUT_PORT_HC_*, docs/hypercalls.md) are counted by
- * name from the run loop's stats_count_port_io(), through this module's
- * own port -> name table (stats_hypercall_name); a new hypercall needs one
- * row there. Code that knows a call's name can also count it directly:
+ * name in stats_count_port_io(), through the one hypercall table
+ * (meson.build's `hypercalls`, core/hypercall.h's hypercall_name()). Code that knows a call's name can also count it directly:
  *     stats_count_hypercall(stats, "print_str");
  * `name` must outlive the stats (a string literal or a static table
  * entry); names are compared by content.

@@ -1,4 +1,4 @@
-/* gdb_proto.c - GDB remote protocol framing, register layouts, commands.
+/* proto.c - GDB remote protocol framing, register layouts, commands.
  *
  * References: the GDB manual, appendix E "GDB Remote Serial Protocol"
  * (packets, qSupported, qXfer, Z packets) and gdb/features/i386/

@@ -1,4 +1,4 @@
-/* gdb_proto.h - the GDB remote serial protocol, without sockets or KVM.
+/* proto.h - the GDB remote serial protocol, without sockets or KVM.
  *
  * Three pure pieces, each unit-tested on plain buffers:
  *  - framing: gdb_rx_feed() turns a byte stream into verified packets
@@ -11,7 +11,7 @@
  *    "unavailable" (x), which gdb accepts.
  *  - commands: gdb_handle() parses one packet and answers it through
  *    struct gdb_target callbacks (registers, memory, breakpoints), so
- *    the same code serves the KVM glue (gdbstub.c) and a fake target
+ *    the same code serves the KVM glue (gdb/stub.c, gdb/target.c) and a fake target
  *    in the tests. Malformed commands get an "E" reply, never a crash.
  */
 #ifndef SKVM_GDB_PROTO_H
