@@ -22,7 +22,7 @@ quick = "--quick" in sys.argv[2:]
 skvm = os.path.join(build, "simple-kvm")
 floor = os.path.join(build, "bench", "floor")
 timeit = os.path.join(build, "bench", "timeit")
-guests = os.path.join(build, "bench")
+guests = os.path.join(build, "guests")  # guests/meson.build puts them there
 
 REPEAT_FEW, REPEAT_MANY = 11, 411  # rerun target: marginal cost between
 OUTLOOP_EXITS = 100000  # bench/guests/outloop.asm

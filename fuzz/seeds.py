@@ -120,6 +120,13 @@ def paging_reserved_seeds():
     struct.pack_into('<Q', ram, 0x3000, 0 | P | RW | PS | (1 << 13))
     write('paging', 'long-2m-reserved',
           *paging_seed('long', 1, 0x6000, 64, ram))
+    ram = ram_long()  # PS in a PML4E: always reserved
+    struct.pack_into('<Q', ram, 0x1000, 0x2000 | P | RW | PS)
+    write('paging', 'long-pml4e-ps', *paging_seed('long', 0, 0x10, 0, ram))
+    ram = ram_paged32()  # bit 21 of a 4 MiB PDE: always reserved
+    struct.pack_into('<I', ram, 0x1004, 0x400000 | P | RW | PS | (1 << 21))
+    write('paging', 'paged32-4m-bit21',
+          *paging_seed('paged32', 0, 0x400010, 0, ram))
     ram = ram_paged32()  # PSE-36 with MAXPHYADDR 36: bit 17 is reserved
     struct.pack_into('<I', ram, 0x1004, 0x400000 | P | RW | PS | (1 << 17))
     write('paging', 'paged32-4m-reserved',

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/layout.h"
+#include "modes/idt.h"
 #include "modes/mode.h"
 #include "modes/segments.h"
 #include "core/x86.h"
@@ -96,7 +97,7 @@ static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     if (!pml4 || !pdpt)
         return -ENOSPC;
     rc = gdt_install(env->mem, &seg_code64, sregs);
-    if (rc < 0)
+    if (rc < 0 || (rc = idt_install(env->mem, IDT_64, sregs)) < 0)
         return rc;
 
     memset(pml4, 0, X86_PAGE_4K);

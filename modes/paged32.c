@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/layout.h"
+#include "modes/idt.h"
 #include "modes/mode.h"
 #include "modes/segments.h"
 #include "core/x86.h"
@@ -27,7 +28,7 @@ static int paged32_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     if (guestmem_high_size(env->mem) > 0)
         return -E2BIG; /* 32-bit paging without PSE-36 ends at 4 GiB */
     rc = gdt_install(env->mem, &seg_flat_code32, sregs);
-    if (rc < 0)
+    if (rc < 0 || (rc = idt_install(env->mem, IDT_32, sregs)) < 0)
         return rc;
 
     memset(pd, 0, X86_PAGE_4K);

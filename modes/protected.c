@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "core/layout.h"
+#include "modes/idt.h"
 #include "modes/mode.h"
 #include "modes/segments.h"
 #include "core/x86.h"
@@ -18,7 +19,7 @@ static int protected_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 {
     int rc = gdt_install(env->mem, &seg_flat_code32, sregs);
 
-    if (rc < 0)
+    if (rc < 0 || (rc = idt_install(env->mem, IDT_32, sregs)) < 0)
         return rc;
     sregs->cr0 = X86_CR0_PROTECTED;
     sregs->cr3 = 0;

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "core/layout.h"
+#include "modes/idt.h"
 #include "modes/mode.h"
 #include "core/x86.h"
 
@@ -39,6 +40,11 @@ static int real_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     real_segment(&sregs->cs, cs, X86_SEG_TYPE_CODE_XR);
     real_segment(&sregs->ds, 0, X86_SEG_TYPE_DATA_RW);
     sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
+    /* The loader's IVT, away from the image at 0 (modes/idt.h). Where
+     * RAM does not reach it, an empty IVT: any interrupt then shuts the
+     * CPU down (a crash the host reports), never runs guest bytes. */
+    if (idt_install(env->mem, IDT_REAL, sregs) < 0)
+        sregs->idt = (struct kvm_dtable){.base = LAYOUT_IDT_BASE, .limit = 0};
     sregs->cr0 = X86_CR0_ET; /* PE=0; reset's CD/NW cleared */
     sregs->cr3 = 0;
     sregs->cr4 = 0;

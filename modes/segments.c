@@ -84,3 +84,27 @@ int gdt_install(const struct guestmem *mem, const struct x86_seg *code,
     sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
     return 0;
 }
+
+int gdt_add_tss64(const struct guestmem *mem, uint32_t base, uint32_t size,
+                  struct kvm_sregs *sregs)
+{
+    /* 0x18 64-bit TSS, available in the table, busy in TR (SDM 8.2.3) */
+    const struct x86_seg tss = {
+        .selector = GDT_TSS64, .base = base, .limit = size - 1,
+        .type = X86_SEG_TYPE_TSS64_AVAIL, .present = 1,
+    };
+    uint8_t *d = guestmem_ptr_rw(mem, LAYOUT_GDT_BASE + GDT_TSS64,
+                                 GDT_END_LONG - GDT_TSS64);
+    uint64_t low = seg_descriptor(&tss);
+
+    if (!d)
+        return -ENOSPC;
+    for (unsigned b = 0; b < 8; b++) {
+        d[b] = (uint8_t)(low >> (8 * b));
+        d[8 + b] = 0; /* base bits 63:32 (the TSS is below 4 GiB) */
+    }
+    sregs->gdt.limit = GDT_END_LONG - 1;
+    seg_to_kvm(&tss, &sregs->tr);
+    sregs->tr.type = X86_SEG_TYPE_TSS32_BUSY;
+    return 0;
+}

@@ -18,6 +18,8 @@ enum gdt_selector {
     GDT_CODE = 0x08, /* the mode's code segment */
     GDT_DATA = 0x10, /* flat read/write data, also the stack */
     GDT_END = 0x18,
+    GDT_TSS64 = 0x18,     /* long mode only: 16-byte TSS descriptor */
+    GDT_END_LONG = 0x28,
 };
 
 struct x86_seg {
@@ -40,5 +42,11 @@ void seg_to_kvm(const struct x86_seg *seg, struct kvm_segment *out);
  * does not reach the GDT. */
 int gdt_install(const struct guestmem *mem, const struct x86_seg *code,
                 struct kvm_sregs *sregs);
+
+/* Long mode: add the 16-byte descriptor of the 64-bit TSS at
+ * [base, base + size) as GDT_TSS64, extend GDTR to GDT_END_LONG and load
+ * TR with it (busy, as after LTR). */
+int gdt_add_tss64(const struct guestmem *mem, uint32_t base, uint32_t size,
+                  struct kvm_sregs *sregs);
 
 #endif

@@ -184,6 +184,33 @@ static struct json_object *code_json(const struct crash_state *c)
     return a;
 }
 
+/* The exception that ended the run: vector, name ("#PF", "int 0x10"),
+ * error code (null when the CPU pushes none), CR2 (#PF only) and the
+ * faulting RIP (null when the frame could not be read). */
+static struct json_object *exception_json(const struct exception_info *e)
+{
+    struct json_object *o = json_object_new_object();
+    char label[16];
+
+    json_object_object_add(o, "vector", json_object_new_int((int)e->vector));
+    json_object_object_add(o, "name", json_object_new_string(
+                                          exception_label(e, label,
+                                                          sizeof(label))));
+    json_object_object_add(o, "description",
+                           json_object_new_string(
+                               exception_is_cpu(e) ? exception_name(e->vector)
+                                                   : "software interrupt"));
+    json_object_object_add(o, "error_code",
+                           e->has_error_code
+                               ? json_object_new_int64(e->error_code)
+                               : NULL);
+    json_object_object_add(o, "cr2", e->vector == X86_EXC_PF && e->frame_ok
+                                         ? hex(e->cr2)
+                                         : NULL);
+    json_object_object_add(o, "rip", e->frame_ok ? hex(e->rip) : NULL);
+    return o;
+}
+
 struct json_object *crash_to_json(const struct crash_state *c)
 {
     struct json_object *o = json_object_new_object();
@@ -286,6 +313,10 @@ struct json_object *outcome_to_json(const struct options *opts,
     json_object_object_add(o, "fault",
                            out->have_crash && outcome_is_fault(err)
                                ? crash_to_json(&out->crash)
+                               : NULL);
+    json_object_object_add(o, "exception",
+                           out->have_crash && out->crash.have_exception
+                               ? exception_json(&out->crash.exception)
                                : NULL);
     if (out->have_crash && !outcome_is_fault(err))
         json_object_object_add(o, "dump", crash_to_json(&out->crash));

@@ -18,6 +18,7 @@
 #include "gdb/stub.h"
 #include "core/image.h"
 #include "app/checks.h"
+#include "app/hints.h"
 #include "kvm/rerun.h"
 #include "kvm/sandbox.h"
 #include "kvm/vcpu.h"
@@ -91,6 +92,23 @@ static bool ends_repeat(const struct skvm_err *e)
            e->status == SKVM_HOST || e->status == SKVM_USAGE;
 }
 
+/* A guest fault gets the likely cause where the evidence shows one
+ * (app/hints.h): in the crash report and at the end of the error line. */
+static void add_hint(const struct options *o, const struct image *img,
+                     struct outcome *out, struct skvm_err *e)
+{
+    const struct hint_image hi = {.load_addr = o->load_addr,
+                                  .data = img->data,
+                                  .len = img->len};
+    size_t used = strlen(e->msg);
+
+    hints_for(&out->crash, o->mode, &hi, out->crash.hint,
+              sizeof(out->crash.hint));
+    if (out->crash.hint[0] && used + 8 < sizeof(e->msg))
+        snprintf(e->msg + used, sizeof(e->msg) - used, "; hint: %s",
+                 out->crash.hint);
+}
+
 /* Runs 1..N of a loaded guest; each checked as a single run would be.
  * err gets the worst run's failure, named by its run number. */
 static int run_repeats(struct vm *vm, struct rerun *rr,
@@ -128,6 +146,7 @@ static int run_repeats(struct vm *vm, struct rerun *rr,
                 if (out && ran && e.status == SKVM_GUEST_FAULT) {
                     crash_capture(vm, &out->crash);
                     out->have_crash = true;
+                    add_hint(o, img, out, &worst);
                 }
             }
             if (ends_repeat(&e))

@@ -117,6 +117,16 @@ int image_place(const struct mode_env *env, const struct mode *mode,
                          (unsigned long long)load_addr,
                          (unsigned long long)(load_addr + img->len - 1),
                          LAYOUT_SYS_BASE, LAYOUT_SYS_END - 1);
+    /* Every mode has the loader's exception handlers (modes/idt.h);
+     * real mode uses no other part of SYS. */
+    if (overlaps(load_addr, img->len, LAYOUT_IDT_BASE,
+                 LAYOUT_EXC_END - LAYOUT_IDT_BASE))
+        return skvm_fail(err, SKVM_USAGE,
+                         "guest image (0x%llx-0x%llx) overlaps the loader's "
+                         "exception handlers at 0x%x-0x%x; use --load",
+                         (unsigned long long)load_addr,
+                         (unsigned long long)(load_addr + img->len - 1),
+                         LAYOUT_IDT_BASE, LAYOUT_EXC_END - 1);
     if (high && overlaps(load_addr, img->len, low_end - high, high))
         return skvm_fail(err, SKVM_USAGE,
                          "guest image (0x%llx-0x%llx) overlaps %s mode's page "

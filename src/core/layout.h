@@ -11,6 +11,13 @@
  *     0x000F1000  PML4 (long) or page directory (paged32)
  *     0x000F2000  PDPT (long)
  *     0x000F3000  page directory for the first GiB (long)
+ *     0x000F4000  IDT (IVT in real mode): every vector to a stub
+ *     0x000F5000  256 HLT stubs, one per vector: the host names the
+ *                 exception from the stub's address (core/exception.h)
+ *     0x000F6000  long mode TSS: RSP0 and IST1 (#DF) stacks, and an
+ *                 I/O bitmap that allows every port, as the reset
+ *                 state's TSS did
+ *     0x000F9000  the two exception stacks (top 0x000FA000)
  *   0x00200000  initial stack top (protected, paged32, long)
  *   top of low RAM: long mode's page directories for GiBs past the
  *               first, when there are no 1 GiB pages (one 4K page each)
@@ -27,6 +34,15 @@
 
 _Static_assert(LAYOUT_GDT_BASE >= LAYOUT_SYS_BASE, "GDT inside SYS");
 _Static_assert(LAYOUT_PD_BASE < LAYOUT_SYS_END, "room for a PD");
+_Static_assert(LAYOUT_IDT_BASE >= LAYOUT_PD_BASE + 0x1000 &&
+                   LAYOUT_IDT_BASE + 256 * 16 <= LAYOUT_EXC_STUBS &&
+                   LAYOUT_EXC_STUBS + 256 <= LAYOUT_EXC_TSS &&
+                   LAYOUT_EXC_TSS + 0x68 + 0x2001 <=
+                       LAYOUT_EXC_STACK_TOP - 0x1000 &&
+                   LAYOUT_EXC_END <= LAYOUT_SYS_END,
+               "IDT, stubs, TSS and #DF stack fit in SYS, in that order");
+_Static_assert((LAYOUT_EXC_STUBS & 0xFFFF) + 256 <= 0x10000,
+               "real mode reaches the stubs from segment F000");
 _Static_assert(LAYOUT_TSS_ADDR >= LAYOUT_LOW_RAM_END &&
                    LAYOUT_TSS_ADDR + 3 * 0x1000 <= LAYOUT_HIGH_RAM_BASE,
                "KVM's three TSS pages sit in the hole");

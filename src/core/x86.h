@@ -184,7 +184,68 @@
 #define X86_PSE36_MAXPHYADDR_MAX 40
 #define X86_MAXPHYADDR_MIN       32 /* a CPU with neither PAE nor PSE-36 */
 
-/* Exception vectors (SDM 6.3.1) the host acts on. */
-#define X86_EXC_UD 6 /* invalid opcode */
+/* Exception vectors (SDM 6.3.1, table 6-1). */
+#define X86_EXC_DE 0  /* divide error */
+#define X86_EXC_DB 1  /* debug */
+#define X86_EXC_NMI 2 /* non-maskable interrupt */
+#define X86_EXC_BP 3  /* breakpoint (int3) */
+#define X86_EXC_OF 4  /* overflow (into) */
+#define X86_EXC_BR 5  /* bound range exceeded */
+#define X86_EXC_UD 6  /* invalid opcode */
+#define X86_EXC_NM 7  /* device not available (FPU) */
+#define X86_EXC_DF 8  /* double fault */
+#define X86_EXC_TS 10 /* invalid TSS */
+#define X86_EXC_NP 11 /* segment not present */
+#define X86_EXC_SS 12 /* stack-segment fault */
+#define X86_EXC_GP 13 /* general protection */
+#define X86_EXC_PF 14 /* page fault */
+#define X86_EXC_MF 16 /* x87 floating-point error */
+#define X86_EXC_AC 17 /* alignment check */
+#define X86_EXC_MC 18 /* machine check */
+#define X86_EXC_XM 19 /* SIMD floating-point */
+#define X86_EXC_VE 20 /* virtualization exception */
+#define X86_EXC_CP 21 /* control protection */
+#define X86_EXC_HV 28 /* hypervisor injection */
+#define X86_EXC_VC 29 /* VMM communication */
+#define X86_EXC_SX 30 /* security exception */
+#define X86_EXC_COUNT 32 /* vectors 0-31 are the CPU's; above, interrupts */
+#define X86_VECTORS 256
+
+/* Page-fault error code bits (SDM 4.7). */
+#define X86_PF_P    X86_BIT(0) /* 1: protection violation; 0: not present */
+#define X86_PF_W    X86_BIT(1) /* a write */
+#define X86_PF_U    X86_BIT(2) /* at CPL 3 */
+#define X86_PF_RSVD X86_BIT(3) /* a reserved bit was set in an entry */
+#define X86_PF_I    X86_BIT(4) /* an instruction fetch */
+#define X86_PF_PK   X86_BIT(5) /* protection key */
+#define X86_PF_SS   X86_BIT(6) /* shadow-stack access */
+
+/* Selector error codes (#TS, #NP, #SS, #GP; SDM 6.13). */
+#define X86_SELERR_EXT X86_BIT(0) /* external event */
+#define X86_SELERR_IDT X86_BIT(1) /* index is an IDT vector */
+#define X86_SELERR_TI  X86_BIT(2) /* with IDT = 0: LDT, else GDT */
+#define X86_SELERR_INDEX_SHIFT 3
+
+/* Gate descriptors (SDM 6.11, 6.14.1): the type byte (bits 40-47). */
+#define X86_GATE_INT32   0xE  /* 32/64-bit interrupt gate: clears IF */
+#define X86_GATE_PRESENT 0x80 /* P */
+#define X86_GATE32_SIZE  8
+#define X86_GATE64_SIZE  16
+#define X86_IVT_ENTRY_SIZE 4 /* real mode: offset, then segment */
+
+/* 64-bit TSS (SDM 8.7): the fields the loader sets. */
+#define X86_TSS64_RSP0      0x04 /* stack for a change to CPL 0 */
+#define X86_TSS64_IST1      0x24 /* interrupt stack table entry 1 */
+#define X86_TSS64_IOMAP     0x66 /* I/O map base: past the limit = none */
+#define X86_TSS64_SIZE      0x68
+#define X86_IO_BITMAP_SIZE  0x2000 /* one bit per port, 65536 ports */
+#define X86_IO_BITMAP_END   0xFF   /* the byte past the map (SDM 19.5.2) */
+#define X86_SEG_TYPE_TSS64_AVAIL 9 /* system segment (S=0) */
+
+#define X86_OPCODE_HLT 0xF4
+#define X86_OPCODE_INT 0xCD  /* int imm8 */
+#define X86_OPCODE_INT3 0xCC
+#define X86_OPCODE_INTO 0xCE
+#define X86_OPCODE_INT1 0xF1
 
 #endif

@@ -143,6 +143,8 @@ void crash_capture(const struct vm *vm, struct crash_state *c)
         c->io_out = run->io.direction == KVM_EXIT_IO_OUT;
         break;
     }
+    c->have_exception = vm->have_exception;
+    c->exception = vm->exception;
     struct skvm_err ignored; /* no registers: the report says less */
     if (vcpu_get_regs(vm, &c->regs, &ignored) < 0 ||
         vcpu_get_sregs(vm, &c->sregs, &ignored) < 0)
@@ -266,15 +268,20 @@ static void print_system(const struct crash_state *c, FILE *out)
 
 /* Exits KVM reports after the instruction ran (or while it completes):
  * RIP may already be past it, depending on the host. */
-static bool exit_after_insn(uint32_t reason)
+static bool exit_after_insn(const struct crash_state *c)
 {
-    return reason == KVM_EXIT_IO || reason == KVM_EXIT_MMIO ||
-           reason == KVM_EXIT_HLT;
+    if (c->have_exception)
+        return exception_is_trap(&c->exception);
+    return c->exit_reason == KVM_EXIT_IO || c->exit_reason == KVM_EXIT_MMIO ||
+           c->exit_reason == KVM_EXIT_HLT;
 }
 
-static bool insn_matches_exit(const struct disasm_line *l, uint32_t reason)
+static bool insn_matches_exit(const struct crash_state *c,
+                              const struct disasm_line *l)
 {
-    switch (reason) {
+    if (c->have_exception) /* a trap: the instruction just before */
+        return !l->at_rip;
+    switch (c->exit_reason) {
     case KVM_EXIT_IO: return l->port_io;
     case KVM_EXIT_MMIO: return l->mem_access;
     case KVM_EXIT_HLT: return l->halt;
@@ -293,11 +300,11 @@ int crash_culprit_line(const struct crash_state *c, const struct disasm *d)
 
     if (!d->rip_found)
         return -1;
-    if (!exit_after_insn(c->exit_reason))
+    if (!exit_after_insn(c))
         return (int)r;
-    if (insn_matches_exit(&d->lines[r], c->exit_reason))
+    if (insn_matches_exit(c, &d->lines[r]))
         return (int)r;
-    if (r > 0 && insn_matches_exit(&d->lines[r - 1], c->exit_reason))
+    if (r > 0 && insn_matches_exit(c, &d->lines[r - 1]))
         return (int)(r - 1);
     return -1;
 }
@@ -305,7 +312,7 @@ int crash_culprit_line(const struct crash_state *c, const struct disasm *d)
 static const char *line_note(const struct crash_state *c, bool at_rip,
                              bool culprit)
 {
-    bool after = exit_after_insn(c->exit_reason);
+    bool after = exit_after_insn(c);
 
     if (at_rip && culprit)
         return after ? "<-- RIP, caused this exit"
@@ -380,17 +387,48 @@ static void print_detail(const struct crash_state *c, FILE *out)
     }
 }
 
+static void print_exception(const struct crash_state *c, FILE *out)
+{
+    const struct exception_info *e = &c->exception;
+    char mn[16];
+
+    fprintf(out, "exception: %s (vector %u, %s)",
+            exception_label(e, mn, sizeof(mn)), e->vector,
+            exception_is_cpu(e) ? exception_name(e->vector)
+                                : "software interrupt");
+    if (e->has_error_code)
+        fprintf(out, ", error code 0x%x", e->error_code);
+    if (e->vector == X86_EXC_PF)
+        fprintf(out, ", CR2 0x%llx", (unsigned long long)e->cr2);
+    fputc('\n', out);
+    if (e->frame_ok)
+        fprintf(out, "meaning: the CPU delivered it to the loader's default "
+                     "handler (the guest installed no IDT of its own); the "
+                     "registers below are taken from the frame it pushed, "
+                     "at the instruction that raised it\n");
+    else
+        fprintf(out, "meaning: the CPU delivered it to the loader's default "
+                     "handler, but the frame it pushed at stack pointer "
+                     "0x%llx cannot be read: the registers below are the "
+                     "handler's\n",
+                (unsigned long long)e->handler_rsp);
+}
+
 void crash_print(const struct crash_state *c, const char *title, FILE *out)
 {
     const char *name = exit_reason_name(c->exit_reason);
 
     fprintf(out, "=== simple-kvm crash report (%s) ===\n", title);
-    if (name)
+    if (c->have_exception) {
+        print_exception(c, out);
+    } else if (name)
         fprintf(out, "exit:    %s\n", name);
     else
         fprintf(out, "exit:    reason %u\n", c->exit_reason);
-    fprintf(out, "meaning: %s\n", exit_reason_meaning(c->exit_reason));
-    print_detail(c, out);
+    if (!c->have_exception) {
+        fprintf(out, "meaning: %s\n", exit_reason_meaning(c->exit_reason));
+        print_detail(c, out);
+    }
     if (c->reset_state)
         fprintf(out, "note:    the host reset the vCPU after the shutdown "
                      "(AMD SVM does), so the registers below are the "
@@ -402,5 +440,7 @@ void crash_print(const struct crash_state *c, const char *title, FILE *out)
         print_system(c, out);
         print_code(c, out);
     }
+    if (c->hint[0])
+        fprintf(out, "hint:    %s\n", c->hint);
     fprintf(out, "=== end of crash report ===\n");
 }

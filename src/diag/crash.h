@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/exception.h"
 #include "diag/disasm.h"
 #include "kvm/vm.h"
 
@@ -37,6 +38,9 @@ struct crash_state {
     uint8_t io_size;
     bool io_out;
 
+    bool have_exception; /* the run ended in the loader's exception
+                            handlers; registers are at the fault */
+    struct exception_info exception;
     bool have_regs; /* KVM_GET_REGS/SREGS worked */
     bool reset_state; /* shutdown on AMD: registers are the reset state */
     struct kvm_regs regs;
@@ -49,6 +53,8 @@ struct crash_state {
     uint8_t code[CRASH_CODE_BEFORE + CRASH_CODE_AFTER];
     uint64_t code_base; /* linear address of code[0] */
     unsigned code_len;
+    char hint[256]; /* the likely cause, filled by the caller (app/hints.h)
+                       after capture; "" for none */
 };
 
 void crash_capture(const struct vm *vm, struct crash_state *c);

@@ -663,6 +663,18 @@ enum gdb_action gdb_handle(const struct gdb_target *t, const char *packet,
     case 'z':
         handle_bp(t, args, reply, packet[0] == 'Z');
         return GDB_ACT_REPLY;
+    case 'C':
+    case 'S': {
+        /* Continue/step "with signal sig[;addr]": gdb passes the signal
+         * of an exception stop back. A guest has no signals to take; the
+         * run loop ends the run at an exception whatever gdb sends. */
+        const char *semi = strchr(args, ';');
+        if (resume_at(t, semi ? semi + 1 : "") < 0) {
+            reply_str(reply, REPLY_ERROR);
+            return GDB_ACT_REPLY;
+        }
+        return packet[0] == 'C' ? GDB_ACT_CONTINUE : GDB_ACT_STEP;
+    }
     case 'c':
     case 's':
         if (resume_at(t, args) < 0) {

@@ -29,6 +29,8 @@
 
 /* Signal numbers as gdb's remote protocol spells them. */
 #define GDB_SIGINT  2
+#define GDB_SIGILL  4
+#define GDB_SIGFPE  8
 #define GDB_SIGKILL 9
 #define GDB_SIGSEGV 11
 #define GDB_SIGTRAP 5

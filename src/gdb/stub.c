@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/x86.h"
 #include "gdb/probe.h"
 #include "gdb/proto.h"
 #include "gdb/target.h"
@@ -29,6 +30,7 @@ struct gdbstub {
     bool step_done;    /* the step ended in a port I/O exit (see below) */
     bool stopped, report_stop, stepping, detached, killed, sigio_armed;
     int last_signal;
+    int exception_signal; /* the run ends in an exception: its signal */
     int watch_hit; /* hw slot of the watchpoint behind the stop, or -1 */
     struct gdb_rx rx;
     uint8_t in[RX_CHUNK];
@@ -379,7 +381,7 @@ void gdbstub_end(struct gdbstub *gs, int rc, const struct skvm_err *err)
 {
     char reply[GDB_PACKET_MAX + 1];
     char msg[sizeof(err->msg) + 2];
-    int sig = GDB_SIGSEGV;
+    int sig = gs->exception_signal ? gs->exception_signal : GDB_SIGSEGV;
 
     if (gs->conn_fd < 0 || gs->detached || gs->killed)
         return;
@@ -424,6 +426,44 @@ static bool obs_exit(void *ctx, const struct vm *vm)
     return gdbstub_after_exit(ctx);
 }
 
+/* The signal a gdb user expects for an exception (as Linux raises for
+ * the same fault in a process). */
+static int exception_signal(const struct exception_info *e)
+{
+    if (!exception_is_cpu(e))
+        return GDB_SIGSEGV; /* no handler for an interrupt */
+    switch (e->vector) {
+    case X86_EXC_DE:
+    case X86_EXC_MF:
+    case X86_EXC_XM:
+        return GDB_SIGFPE;
+    case X86_EXC_UD:
+        return GDB_SIGILL;
+    case X86_EXC_DB:
+    case X86_EXC_BP:
+        return GDB_SIGTRAP;
+    default:
+        return GDB_SIGSEGV;
+    }
+}
+
+/* The guest raised an exception (the vCPU is at the faulting
+ * instruction): stop there with its signal; whatever gdb does next
+ * (continue, step, detach) the run then ends as it would without gdb. */
+static bool obs_exception(void *ctx, const struct vm *vm)
+{
+    struct gdbstub *gs = ctx;
+
+    if (gs->detached || gs->conn_fd < 0)
+        return false;
+    gs->exception_signal = exception_signal(&vm->exception);
+    gs->stopped = gs->report_stop = true;
+    gs->stepping = false;
+    gs->last_signal = gs->exception_signal;
+    gs->watch_hit = -1;
+    return true;
+}
+
 static void obs_end(void *ctx, int rc, const struct skvm_err *err)
 {
     gdbstub_end(ctx, rc, err);
@@ -434,5 +474,6 @@ struct run_observer gdbstub_observer(struct gdbstub *gs)
     return (struct run_observer){.ctx = gs,
                                  .before_run = obs_before_run,
                                  .on_exit = obs_exit,
+                                 .on_exception = obs_exception,
                                  .on_end = obs_end};
 }

@@ -14,10 +14,12 @@
 #include "kvm/memslots.h"
 #include "kvm/exit_reasons.h"
 #include "core/fdwrite.h"
+#include "core/exception.h"
 #include "core/paging.h"
 #include "core/stop.h"
 #include "kvm/vcpu.h"
 #include "core/x86.h"
+#include "modes/idt.h"
 
 static uint64_t guest_rip(const struct vm *vm)
 {
@@ -177,6 +179,53 @@ static int lazy_ram_exit(struct vm *vm)
     return added > 0;
 }
 
+/* kvm-pvm runs long-mode `int N` (and int3, into, int1) in its
+ * instruction emulator, which cannot deliver them: an emulation failure
+ * at such an instruction in 64-bit code is this host's limit, not the
+ * guest's crash (hardware KVM delivers it to the IDT). Returns 1 with
+ * err filled (SKVM_HOST) when that is what happened. */
+static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct paging_walk w;
+    struct skvm_err ignored;
+    uint8_t insn[2];
+    char what[16];
+
+    if (!emulation_failed(vm->run) || vcpu_get_regs(vm, &regs, &ignored) < 0 ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0 ||
+        vcpu_code_bits(&sregs, regs.rflags) != VCPU_BITS_64)
+        return 0;
+    uint64_t lin = vcpu_linear_rip(&sregs, &regs);
+    for (unsigned i = 0; i < sizeof(insn); i++)
+        if (paging_translate(&vm->mem, &sregs, lin + i, &w) != PAGING_OK ||
+            guestmem_read(&vm->mem, w.gpa, &insn[i], 1) < 0)
+            return 0;
+    switch (insn[0]) {
+    case X86_OPCODE_INT:
+        snprintf(what, sizeof(what), "int 0x%x", insn[1]);
+        break;
+    case X86_OPCODE_INT3:
+        snprintf(what, sizeof(what), "int3");
+        break;
+    case X86_OPCODE_INTO:
+        snprintf(what, sizeof(what), "into");
+        break;
+    case X86_OPCODE_INT1:
+        snprintf(what, sizeof(what), "int1");
+        break;
+    default:
+        return 0;
+    }
+    skvm_fail(err, SKVM_HOST,
+              "this host's KVM cannot deliver software interrupts in long "
+              "mode: '%s' at RIP 0x%llx ended in an emulation failure "
+              "(KVM_EXIT_INTERNAL_ERROR); hardware KVM delivers it",
+              what, (unsigned long long)regs.rip);
+    return 1;
+}
+
 /* Every exit other than IO/HLT ends the run; say what it was. */
 static int unexpected_exit(struct vm *vm, struct skvm_err *err)
 {
@@ -189,13 +238,23 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
         struct kvm_regs regs;
         struct kvm_sregs sregs;
         struct skvm_err ignored;
-        if (vcpu_get_regs(vm, &regs, &ignored) == 0 &&
-            vcpu_get_sregs(vm, &sregs, &ignored) == 0 &&
-            vcpu_is_reset_state(&regs, &sregs))
+        bool have = vcpu_get_regs(vm, &regs, &ignored) == 0 &&
+                    vcpu_get_sregs(vm, &sregs, &ignored) == 0;
+        if (have && vcpu_is_reset_state(&regs, &sregs))
             return skvm_fail(err, SKVM_GUEST_FAULT,
                              "guest triple fault (KVM_EXIT_SHUTDOWN); the host "
                              "reset the vCPU (AMD), so the faulting RIP is "
                              "unknown");
+        /* With the loader's handlers in place, only a stack that cannot
+         * take an exception frame (or paging without the handlers)
+         * escalates this far: say what is known. */
+        if (have && idt_is_ours(&sregs))
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "guest triple fault (KVM_EXIT_SHUTDOWN) at RIP "
+                             "0x%llx: an exception could not be delivered "
+                             "even to the loader's handlers (stack pointer "
+                             "0x%llx: can it take an exception frame?)",
+                             rip, (unsigned long long)regs.rsp);
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "guest triple fault (KVM_EXIT_SHUTDOWN) at RIP "
                          "0x%llx",
@@ -209,6 +268,8 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
                              .hardware_entry_failure_reason,
                          rip);
     case KVM_EXIT_INTERNAL_ERROR:
+        if (software_interrupt_limit(vm, err))
+            return -1;
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "KVM internal error (KVM_EXIT_INTERNAL_ERROR, "
                          "suberror %u) at RIP 0x%llx",
@@ -227,6 +288,62 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
                          "unexpected exit reason %u at RIP 0x%llx",
                          run->exit_reason, rip);
     }
+}
+
+/* Could RIP (not yet linear) be one past a stub of the loader's IDT?
+ * Decided from RIP alone, so an ordinary HLT costs no KVM_GET_SREGS:
+ * flat code runs the stubs at their linear address, real mode at
+ * F000:offset. */
+static bool maybe_stub(uint64_t rip)
+{
+    uint64_t real_off = LAYOUT_EXC_STUBS - LAYOUT_SYS_BASE;
+
+    return (rip > LAYOUT_EXC_STUBS && rip <= LAYOUT_EXC_STUBS + X86_VECTORS) ||
+           (rip > real_off && rip <= real_off + X86_VECTORS);
+}
+
+/* A HLT in one of the loader's exception stubs (modes/idt.h): name the
+ * exception from its frame, put the vCPU back at the faulting
+ * instruction and record it in vm->exception. Returns 1 when it was
+ * one (err filled), 0 for an ordinary HLT. */
+static int exception_exit(struct vm *vm, struct skvm_err *err)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct skvm_err ignored;
+    char msg[sizeof(err->msg)];
+    int vector;
+
+    if (vcpu_exit_regs(vm, &regs, &ignored) < 0 || !maybe_stub(regs.rip) ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0 || !idt_is_ours(&sregs) ||
+        (vector = idt_stub_vector(vcpu_linear_rip(&sregs, &regs))) < 0)
+        return 0;
+    exception_from_stub(&vm->mem, &sregs, &regs, (unsigned)vector,
+                        &vm->exception);
+    vm->have_exception = true;
+    exception_describe(&vm->exception, &sregs, msg, sizeof(msg));
+    skvm_fail(err, SKVM_GUEST_FAULT, "%s", msg);
+    exception_unwind(&vm->exception, &regs, &sregs);
+    /* The report and gdb then see the faulting instruction. Setting
+     * only what unwinding changed: real mode's CS, everywhere RIP, RSP
+     * and RFLAGS. */
+    vcpu_set_regs(vm, &regs, &ignored);
+    if (vm->exception.bits == 16)
+        vcpu_set_sregs(vm, &sregs, &ignored);
+    return 1;
+}
+
+static bool observers_take_exception(const struct run_config *cfg,
+                                     const struct vm *vm)
+{
+    bool stop = false;
+
+    for (size_t i = 0; i < cfg->n_observers; i++) {
+        const struct run_observer *o = &cfg->observers[i];
+        if (o->on_exception && o->on_exception(o->ctx, vm))
+            stop = true;
+    }
+    return stop;
 }
 
 /* Guest output that could not be written ends the run (fdwrite.h): a
@@ -306,6 +423,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
               struct skvm_err *err)
 {
     struct hc_ctx hc;
+    bool ending = false; /* an exception: end once gdb lets go */
     /* This run's exits as the guest sees them (exit_count): each exit
      * handled for the guest, and each console OUT KVM batched instead of
      * exiting; not the host's own (lazy RAM, emulation retries, debug
@@ -315,6 +433,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
     int rc = -1;
 
     hypercall_init(&hc, &vm->mem, cfg->console_fd);
+    vm->have_exception = false;
     /* The loader's (or a restore's) writes may have needed a slot KVM
      * refused; say so before the guest runs on memory KVM lacks. */
     if (vm->slots.failed_errno)
@@ -328,7 +447,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
     for (;;) {
         /* Observers first: while gdb has the guest stopped, it waits. */
         int go = observers_before_run(cfg, err);
-        if (go < 0)
+        if (go < 0 || (ending && go == RUN_GO))
             break;
         if (stop_requested()) {
             stopped(cfg, err);
@@ -354,6 +473,12 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         if (observers_take_exit(cfg, vm))
             continue; /* a breakpoint or step: gdb decides what next */
         if (vm->run->exit_reason == KVM_EXIT_HLT) {
+            if (exception_exit(vm, err)) {
+                ending = true;
+                if (observers_take_exception(cfg, vm))
+                    continue; /* gdb shows the fault first */
+                break;
+            }
             rc = 0;
             break;
         }

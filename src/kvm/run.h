@@ -44,6 +44,11 @@ struct run_observer {
     bool (*on_exit)(void *ctx, const struct vm *vm);
     /* The exit was the guest's first touch of lazy RAM (memslots.h). */
     void (*on_lazy_ram)(void *ctx);
+    /* The guest raised an exception that reached the loader's handlers
+     * (vm->exception, registers already unwound to the faulting
+     * instruction). True when this observer wants the guest stopped
+     * there first (gdb): the loop asks before_run again, then ends. */
+    bool (*on_exception)(void *ctx, const struct vm *vm);
 };
 
 #define RUN_MAX_OBSERVERS 4

@@ -43,13 +43,20 @@ const char *vcpu_dropped_bit(const char *reg, uint64_t wanted, uint64_t got)
     return dropped ? reg : NULL;
 }
 
+/* One vCPU ioctl for the helpers below: "NAME failed: <errno text>". */
+static int vcpu_ioctl(const struct vm *vm, unsigned long request,
+                      const void *arg, const char *name, struct skvm_err *err)
+{
+    if (ioctl(vm->vcpu_fd, request, arg) < 0)
+        return skvm_fail(err, SKVM_HOST, "%s failed: %s", name,
+                         strerror(errno));
+    return 0;
+}
+
 int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
                   struct skvm_err *err)
 {
-    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, regs) < 0)
-        return skvm_fail(err, SKVM_HOST, "KVM_GET_REGS failed: %s",
-                         strerror(errno));
-    return 0;
+    return vcpu_ioctl(vm, KVM_GET_REGS, regs, "KVM_GET_REGS", err);
 }
 
 int vcpu_exit_regs(const struct vm *vm, struct kvm_regs *regs,
@@ -65,28 +72,19 @@ int vcpu_exit_regs(const struct vm *vm, struct kvm_regs *regs,
 int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
                    struct skvm_err *err)
 {
-    if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, sregs) < 0)
-        return skvm_fail(err, SKVM_HOST, "KVM_GET_SREGS failed: %s",
-                         strerror(errno));
-    return 0;
+    return vcpu_ioctl(vm, KVM_GET_SREGS, sregs, "KVM_GET_SREGS", err);
 }
 
 int vcpu_get_events(const struct vm *vm, struct kvm_vcpu_events *ev,
                     struct skvm_err *err)
 {
-    if (ioctl(vm->vcpu_fd, KVM_GET_VCPU_EVENTS, ev) < 0)
-        return skvm_fail(err, SKVM_HOST, "KVM_GET_VCPU_EVENTS failed: %s",
-                         strerror(errno));
-    return 0;
+    return vcpu_ioctl(vm, KVM_GET_VCPU_EVENTS, ev, "KVM_GET_VCPU_EVENTS", err);
 }
 
 int vcpu_set_events(const struct vm *vm, const struct kvm_vcpu_events *ev,
                     struct skvm_err *err)
 {
-    if (ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, ev) < 0)
-        return skvm_fail(err, SKVM_HOST, "KVM_SET_VCPU_EVENTS failed: %s",
-                         strerror(errno));
-    return 0;
+    return vcpu_ioctl(vm, KVM_SET_VCPU_EVENTS, ev, "KVM_SET_VCPU_EVENTS", err);
 }
 
 static int check_readback(const struct vm *vm, const struct mode *mode,
@@ -160,20 +158,16 @@ int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
     return 0;
 }
 
-/* One vCPU ioctl for the helpers below: "NAME failed: <errno text>". */
-static int vcpu_ioctl(const struct vm *vm, unsigned long request,
-                      const void *arg, const char *name, struct skvm_err *err)
-{
-    if (ioctl(vm->vcpu_fd, request, arg) < 0)
-        return skvm_fail(err, SKVM_HOST, "%s failed: %s", name,
-                         strerror(errno));
-    return 0;
-}
-
 int vcpu_set_regs(const struct vm *vm, const struct kvm_regs *regs,
                   struct skvm_err *err)
 {
     return vcpu_ioctl(vm, KVM_SET_REGS, regs, "KVM_SET_REGS", err);
+}
+
+int vcpu_set_sregs(const struct vm *vm, const struct kvm_sregs *sregs,
+                   struct skvm_err *err)
+{
+    return vcpu_ioctl(vm, KVM_SET_SREGS, sregs, "KVM_SET_SREGS", err);
 }
 
 int vcpu_set_guest_debug(const struct vm *vm,

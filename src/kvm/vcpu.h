@@ -67,6 +67,8 @@ const char *vcpu_dropped_bit(const char *reg, uint64_t wanted, uint64_t got);
 int vcpu_set_regs(const struct vm *vm, const struct kvm_regs *regs,
                   struct skvm_err *err);
 /* KVM_SET_GUEST_DEBUG: single-step, int3 and debug-register breakpoints. */
+int vcpu_set_sregs(const struct vm *vm, const struct kvm_sregs *sregs,
+                   struct skvm_err *err);
 int vcpu_set_guest_debug(const struct vm *vm,
                          const struct kvm_guest_debug *dbg,
                          struct skvm_err *err);

@@ -37,14 +37,16 @@ static struct kvm_msr_list *msr_index_list(int kvm_fd)
 
 static int one_msr(int vcpu_fd, unsigned long req, struct kvm_msr_entry *e)
 {
-    struct {
+    /* struct kvm_msrs ends in a flexible array: one entry after it. */
+    union {
         struct kvm_msrs h;
-        struct kvm_msr_entry e;
-    } one = {.h = {.nmsrs = 1}, .e = *e};
+        uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+    } one = {.h = {.nmsrs = 1}};
 
+    one.h.entries[0] = *e;
     if (ioctl(vcpu_fd, req, &one) != 1)
         return -1;
-    *e = one.e;
+    *e = one.h.entries[0];
     return 0;
 }
 

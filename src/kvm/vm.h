@@ -16,6 +16,7 @@
 
 #include "kvm/console.h"
 #include "err.h"
+#include "core/exception.h"
 #include "core/guestmem.h"
 #include "kvm/memslots.h"
 #include "modes/mode.h"
@@ -32,6 +33,10 @@ struct vm {
     bool exit_on_emulation_failure; /* every emulation failure exits to us,
                                        with no #UD queued (exits.c) */
     struct console console; /* batched console output (console.h) */
+    /* The exception that ended the run, when it reached the loader's
+     * handlers (set by the run loop, read by the crash report). */
+    bool have_exception;
+    struct exception_info exception;
 };
 
 /* eager_mem: register all RAM with KVM now (--eager-mem), not lazily. */

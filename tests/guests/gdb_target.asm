@@ -1,5 +1,5 @@
 ; gdb_target.asm - a guest with its code at fixed offsets, for the gdb
-; tests (tests/test_gdb.c), assembled for BITS 16, 32 and 64.
+; tests (tests/run/test_gdb.c), assembled for BITS 16, 32 and 64.
 ;
 ;   0x00  start: A = 7
 ;   0x10  brk: a 2-byte short jump to 0x20, so a single step from the

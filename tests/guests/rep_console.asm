@@ -4,7 +4,7 @@
 ; third time, HLT. LINES * 27 bytes is past CONSOLE_COALESCE_AFTER, so
 ; batching turns on in the middle of the first rep outsb; the hypercalls
 ; print only after the ring's bytes are out. Same bytes, same order,
-; with and without --no-coalesce (tests/test_fastpath.c).
+; with and without --no-coalesce (tests/run/test_fastpath.c).
 bits BITS
 %include "hypercall.inc"
 org 0

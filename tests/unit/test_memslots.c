@@ -1,5 +1,5 @@
 /* test_memslots.c - how guest RAM is cut into KVM memory slots
- * (src/memslots.h), without /dev/kvm: with no VM behind the fd, every
+ * (src/kvm/memslots.h), without /dev/kvm: with no VM behind the fd, every
  * registration is refused, which shows what would have been asked. */
 #include <criterion/criterion.h>
 #include <errno.h>

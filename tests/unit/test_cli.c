@@ -1,17 +1,16 @@
-/* test_cli.c - option parsing, --help, --probe and odd arguments.
+/* test_cli.c - option parsing and the option table, without running the
+ * binary: cli_parse() and the table behind --help, on plain arguments.
  *
- * The table of bad inputs lives in tests/bad_inputs.txt (run by
- * test_bad_inputs.c); what cannot be written there (a newline inside an
- * argument) stays here.
+ * The binary's own --help, --probe and odd arguments are run tests
+ * (tests/run/test_cli_run.c); every bad input and its exact message is a
+ * row of tests/bad_inputs.txt (run by tests/run/bad_inputs.c, rendered as
+ * docs/bad-inputs.md).
  */
 #include <criterion/criterion.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "app/cli.h"
-#include "helpers.h"
 
 Test(cli, sizes)
 {
@@ -63,89 +62,6 @@ Test(cli, modes_and_defaults)
     cr_assert_eq(o.n_expect_mem, 2);
     cr_assert_eq(o.expect_mem[1].addr, 0x408);
     cr_assert_eq(o.expect_mem[1].value, 7);
-}
-
-/* Every bad input and its exact message: tests/bad_inputs.txt, run by
- * test_bad_inputs.c and rendered as docs/bad-inputs.md. */
-
-/* "-h, --help" or "--mem SIZE": how --help names an option, built here
- * from the row rather than by the code under test. */
-static const char *label_of(const struct cli_option *d, char *buf, size_t n)
-{
-    char sh[8] = "";
-
-    if (d->short_flag)
-        snprintf(sh, sizeof(sh), "-%c, ", d->short_flag);
-    snprintf(buf, n, "%s--%s%s%s", sh, d->name, d->arg ? " " : "",
-             d->arg ? d->arg : "");
-    return buf;
-}
-
-/* s with every run of white space (line breaks too) as one space: --help
- * wraps help text, the test reads it unwrapped. */
-static char *squeeze(const char *s)
-{
-    static char buf[sizeof(((struct skvm_result *)0)->out)];
-    size_t j = 0;
-
-    for (; *s && j + 1 < sizeof(buf); s++) {
-        if (isspace((unsigned char)*s)) {
-            if (j && buf[j - 1] == ' ')
-                continue;
-            buf[j++] = ' ';
-        } else {
-            buf[j++] = *s;
-        }
-    }
-    buf[j] = '\0';
-    return buf;
-}
-
-/* Every row of the option table shows in --help as "LABEL HELP (default:
- * DEF)": its short letter, long name and argument name, its help line and
- * its default, under its group's heading; so does every mode. */
-Test(cli_run, help_lists_every_option_and_exit_code)
-{
-    struct skvm_result r;
-    char label[96], want[1024];
-    const struct cli_option *d;
-    size_t n = 0;
-
-    RUN(&r, "--help");
-    cr_assert_eq(r.code, 0);
-    cr_assert_str_empty(r.err);
-    for (const char *line = r.out; *line;) {
-        size_t len = strcspn(line, "\n");
-        cr_expect_leq(len, CLI_HELP_WIDTH, "--help line too long: %.*s",
-                      (int)len, line);
-        line += len + (line[len] == '\n');
-    }
-    const char *out = squeeze(r.out);
-    const char *opts = strstr(out, " Options: ");
-    const char *diag = strstr(out, " Diagnostics (all off by default): ");
-    cr_assert(opts && diag && opts < diag, "group headings, in order");
-    for (; (d = cli_option(n)); n++) {
-        snprintf(want, sizeof(want), " %s %s%s%s%s ",
-                 label_of(d, label, sizeof(label)), d->help,
-                 d->def ? " (default: " : "", d->def ? d->def : "",
-                 d->def ? ")" : "");
-        const char *at = strstr(out, want);
-        cr_expect(at, "--help shows row '%s' as '%s'", d->name, want);
-        if (at && d->group == CLI_GROUP_OPTIONS)
-            cr_expect(at > opts && at < diag, "%s under Options", d->name);
-        if (at && d->group == CLI_GROUP_DIAGNOSTICS)
-            cr_expect(at > diag, "%s under Diagnostics", d->name);
-    }
-    cr_assert_geq(n, 21, "the table has every option (%zu)", n);
-    for (size_t i = 0; i < mode_count; i++) {
-        snprintf(want, sizeof(want), " -%c, --%s %s ",
-                 mode_table[i]->short_flag, mode_table[i]->name,
-                 mode_table[i]->summary);
-        cr_expect(strstr(out, want), "--help shows mode as '%s'", want);
-    }
-    cr_expect(strstr(out, "usage: simple-kvm [MODE] [OPTIONS] [GUEST.bin]"));
-    cr_expect(strstr(out, " 124 --timeout expired "));
-    cr_expect(strstr(out, " 128+N stopped by signal N"));
 }
 
 /* The table is consistent, and the parser reads it: every row's long name
@@ -229,28 +145,4 @@ Test(cli, help_defaults_are_the_parsers)
     cr_expect_str_eq(row("guest-name")->def,
                      mode_default()->guests[0].name);
     cr_expect_eq(o.timeout_s, 0, "--timeout: none");
-}
-
-Test(cli_run, probe_names_every_mode)
-{
-    struct skvm_result r;
-
-    RUN(&r, "--probe");
-    if (r.code == 0 && strstr(r.out, "no: ") && strstr(r.out, "/dev/kvm"))
-        cr_skip_test("no usable /dev/kvm: %s", r.out);
-    cr_assert_eq(r.code, 0, "%s", r.err);
-    cr_assert_eq(count_lines(r.out), 4, "%s", r.out);
-    cr_assert(strstr(r.out, "long ") && strstr(r.out, "protected ") &&
-              strstr(r.out, "paged32 ") && strstr(r.out, "real "));
-    cr_assert(strstr(r.out, "long       yes"), "long mode runs: %s", r.out);
-}
-
-Test(cli_run, control_characters_in_input_stay_on_one_line)
-{
-    struct skvm_result r;
-
-    RUN(&r, "bad\nname.bin");
-    cr_assert_eq(r.code, 2);
-    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
-    cr_assert(strstr(r.err, "'bad?name.bin'"), "%s", r.err);
 }

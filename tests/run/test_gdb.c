@@ -488,27 +488,6 @@ static void test_interrupt(const char *mode)
                  s.kvm_r.err);
 }
 
-/* A port already taken: exit 2, one line naming it. */
-Test(cli_run, gdb_port_in_use)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    socklen_t alen = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    char port[16];
-    struct skvm_result r;
-
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-    cr_assert(listen(fd, 1) == 0);
-    cr_assert(getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
-    snprintf(port, sizeof(port), "%u", ntohs(a.sin_port));
-    RUN(&r, "--gdb", port);
-    close(fd);
-    cr_assert_eq(r.code, 2, "exit %d: %s", r.code, r.err);
-    cr_assert(strstr(r.err, "cannot listen on 127.0.0.1"), "%s", r.err);
-    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
-}
-
 #define MODE_GDB_TESTS(mode)                                                   \
     Test(mode##_gdb, builtin_step_continue) { test_builtin(#mode); }           \
     Test(mode##_gdb, hbreak_step_read_write) { test_break_step_rw(#mode); }    \

@@ -1,10 +1,13 @@
 /* test_diag.c - diagnostics: crash reports, --stats, --trace, --json,
  * --dump, --console, and --help/man page against the option table.
  *
- * Per-mode rows (MODE_DIAG_TESTS) run real guests, so a mode the host
- * cannot run is skipped, never passed. Known numbers come from the
- * guests: the built-in hello guests do one OUT per greeting byte and one
- * HLT, so their exit counts follow from the greeting.
+ * Per-mode suites (<mode>_diag, MODE_DIAG_TESTS) run real guests, so a
+ * mode the host cannot run is skipped, never passed. Known numbers come
+ * from the guests: the built-in hello guests do one OUT per greeting byte
+ * and one HLT, so their exit counts follow from the greeting. Suite
+ * cli_diag: the binary with no mode flag (usage errors, --console, --help
+ * against the man page). The --stats counters alone are unit-tested in
+ * tests/unit/test_stats.c.
  */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
@@ -16,7 +19,6 @@
 #include "app/cli.h"
 #include "helpers.h"
 #include "modes/mode.h"
-#include "diag/stats.h"
 
 #define REPORT_HEADER "=== simple-kvm crash report (guest fault) ==="
 
@@ -326,9 +328,9 @@ MODE_SEGMENT_TESTS(paged32)
 MODE_PAGING_TESTS(long)
 MODE_PAGING_TESTS(paged32)
 
-/* --- without a guest run ------------------------------------------------ */
+/* --- cli_diag: no mode flag --------------------------------------------- */
 
-Test(diag, json_on_usage_error)
+Test(cli_diag, json_on_usage_error)
 {
     struct skvm_result r;
 
@@ -350,7 +352,7 @@ Test(diag, json_on_usage_error)
     json_object_put(o);
 }
 
-Test(diag, json_console_file)
+Test(cli_diag, json_console_file)
 {
     char path[] = "/tmp/skvm-console-XXXXXX";
     int fd = mkstemp(path);
@@ -409,7 +411,7 @@ static const char *roff_dashes(const char *s, char *buf, size_t len)
  * in the section of the row's group (OPTIONS, DIAGNOSTICS) and in the
  * table's order; and every \-\- entry tag it has is an option of the
  * table or a mode. */
-Test(diag, help_and_man_page_list_every_option)
+Test(cli_diag, help_and_man_page_list_every_option)
 {
     const char *man_path = getenv("SKVM_MAN_PAGE");
     const struct cli_option *d;
@@ -489,31 +491,4 @@ Test(diag, help_and_man_page_list_every_option)
         cr_expect(known, "man page documents --%s, which is not an option",
                   name);
     }
-}
-
-Test(diag, stats_counters)
-{
-    struct skvm_stats s;
-    char dynamic[] = "console_write";
-
-    stats_init(&s, false);
-    stats_count_hypercall(&s, "console_write");
-    stats_count_hypercall(&s, dynamic); /* same name, other pointer */
-    stats_count_hypercall(&s, "exit");
-    cr_assert_eq(s.n_hypercalls, 2);
-    cr_assert_eq(s.hypercalls[0].calls, 2);
-    cr_assert_eq(s.hypercalls[1].calls, 1);
-    for (unsigned i = 0; i < STATS_MAX_PORTS + 3; i++)
-        stats_count_io(&s, (uint16_t)(0x100 + i), true, 1);
-    stats_count_io(&s, 0x100, true, 4);
-    stats_count_io(&s, 0x100, false, 1);
-    cr_assert_eq(s.n_ports, STATS_MAX_PORTS);
-    cr_assert_eq(s.ports[0].exits, 2);
-    cr_assert_eq(s.ports[0].bytes, 5);
-    cr_assert_eq(s.other_port_exits, 4, "3 new ports + IN on a full table");
-    stats_count_exit(&s, KVM_EXIT_IO);
-    stats_count_exit(&s, STATS_MAX_REASON + 5);
-    cr_assert_eq(s.exits, 2);
-    cr_assert_eq(s.by_reason[KVM_EXIT_IO], 1);
-    cr_assert_eq(s.other_reason, 1);
 }

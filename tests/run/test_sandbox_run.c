@@ -1,10 +1,7 @@
-/* test_sandbox.c - --sandbox: the seccomp filter blocks what it must.
- *
- * suite sandbox: the filter itself, installed by tests/sandbox_probe.c in
- * a process of its own (the test's must keep talking to Criterion):
- * forbidden calls fail with EPERM, the run loop's calls reach the kernel. suite sandbox_run:
- * the binary with --sandbox runs guests as without it, and its
- * /proc/PID/status shows the filter while the guest runs.
+/* test_sandbox_run.c - the binary under --sandbox: it runs guests as
+ * without it, and its /proc/PID/status shows the filter while the guest
+ * runs (and no filter without the option). The filter alone is tested
+ * without the binary in tests/unit/test_sandbox.c.
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -17,37 +14,6 @@
 #include <unistd.h>
 
 #include "helpers.h"
-
-#define REPORT_MAX 4096
-
-Test(sandbox, forbidden_calls_fail_allowed_calls_pass)
-{
-    const char *probe = getenv("SKVM_SANDBOX_PROBE");
-    char report[REPORT_MAX] = "";
-    int pipefd[2], status;
-    ssize_t n, got = 0;
-    pid_t pid;
-
-    cr_assert(probe, "SKVM_SANDBOX_PROBE is not set (run through meson test)");
-    cr_assert(pipe(pipefd) == 0);
-    fflush(NULL);
-    pid = fork();
-    cr_assert(pid >= 0);
-    if (pid == 0) {
-        dup2(pipefd[1], STDOUT_FILENO);
-        close(pipefd[0]);
-        execl(probe, probe, (char *)NULL);
-        _exit(127);
-    }
-    close(pipefd[1]);
-    while ((n = read(pipefd[0], report + got, sizeof(report) - 1 - got)) > 0)
-        got += n;
-    close(pipefd[0]);
-    cr_assert(waitpid(pid, &status, 0) == pid);
-    cr_expect_str_empty(report, "%s", report);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-              "probe status 0x%x: %s", status, report);
-}
 
 /* The binary keeps its behaviour under --sandbox. */
 Test(sandbox_run, guests_run_as_without_it)

@@ -1,10 +1,11 @@
 /* test_hypercalls.c - the hypercall ABI through the real binary, per mode.
  *
- * Suites are <mode>_run, so these join the run-<mode> rows of the meson
- * matrix. The `hypercalls` built-in guest must print exactly the expected
- * text and pass by exit(0). The hostile hypercall guests (tests/guests/
- * hc_*.asm) are rows of tests/bad_inputs.txt, run by test_bad_inputs.c,
- * which asserts their whole one-line message in every mode.
+ * Suites are <mode>_hypercalls (meson tests hypercalls-<mode>). The
+ * `hypercalls` built-in guest must print exactly the expected text and
+ * pass by exit(0). The hostile hypercall guests (tests/guests/hc_*.asm)
+ * are rows of tests/bad_inputs.txt, run by tests/run/bad_inputs.c, which
+ * asserts their whole one-line message in every mode. The dispatcher
+ * alone is unit-tested in tests/unit/test_hypercall.c.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -94,7 +95,7 @@ static void test_c_guest(const char *mode)
 }
 
 #define MODE_HYPERCALL_TESTS(mode)                                             \
-    Test(mode##_run, hypercalls_guest) { test_guest_passes(#mode); }
+    Test(mode##_hypercalls, hypercalls_guest) { test_guest_passes(#mode); }
 
 MODE_HYPERCALL_TESTS(long)
 MODE_HYPERCALL_TESTS(protected)
@@ -103,7 +104,7 @@ MODE_HYPERCALL_TESTS(real)
 
 /* Freestanding C guests are 32- or 64-bit. */
 #define MODE_HC_C_TESTS(mode)                                                  \
-    Test(mode##_run, hc_c_guest) { test_c_guest(#mode); }
+    Test(mode##_hypercalls, hc_c_guest) { test_c_guest(#mode); }
 
 MODE_HC_C_TESTS(long)
 MODE_HC_C_TESTS(protected)

@@ -1,4 +1,4 @@
-/* test_lazy_mem.c - RAM registered with KVM on first touch (memslots.h)
+/* test_lazy.c - RAM registered with KVM on first touch (memslots.h)
  * behaves exactly like RAM registered up front (--eager-mem).
  *
  * tests/guests/lazy_mem.asm reads, writes, string-copies across a piece

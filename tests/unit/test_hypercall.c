@@ -1,4 +1,4 @@
-/* test_hypercall_unit.c - hypercall_dispatch() on a synthetic kvm_run.
+/* test_hypercall.c - hypercall_dispatch() on a synthetic kvm_run.
  *
  * No /dev/kvm: a byte buffer the size of the run mapping stands in for
  * the kvm_run page (data at one page in, as KVM puts it), a plain buffer

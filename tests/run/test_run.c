@@ -4,7 +4,7 @@
  * instantiates each test for one column. A mode the host cannot run is
  * skipped with the reason, never passed. Crashing test guests (bad port,
  * triple fault, store past RAM, spin until --timeout) are rows of
- * tests/bad_inputs.txt, checked line for line by test_bad_inputs.c.
+ * tests/bad_inputs.txt, checked line for line by tests/run/bad_inputs.c.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -45,7 +45,7 @@ static void expect_fault(const struct skvm_result *r, const char *mode,
     cr_assert_eq(r->code, code, "exit %d, want %d; stderr: %s", r->code, code,
                  r->err);
     /* The one-line error comes last; a guest fault puts the crash
-     * report (tests/test_diag.c) before it. */
+     * report (tests/run/test_diag.c) before it. */
     const char *last = last_line(r->err);
     cr_assert(strncmp(last, "simple-kvm: ", 12) == 0 && strstr(last, text),
               "last stderr line names '%s': %s", text, r->err);

@@ -1,7 +1,7 @@
 /* sandbox_probe.c - installs the --sandbox filter in a fresh,
  * single-threaded process and tries what it must block and what it must
  * let through. One line on stdout per check that did not hold; exit 0
- * when all held. Run by tests/test_sandbox.c (a Criterion worker has
+ * when all held. Run by tests/unit/test_sandbox.c (a Criterion worker has
  * threads, and LeakSanitizer's early check, which sandbox_enter runs in
  * sanitized builds, cannot stop those in a forked child).
  */

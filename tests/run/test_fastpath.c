@@ -256,31 +256,41 @@ static void test_repeat_after_mmio(const char *mode)
     cr_assert_str_eq(r.out, "S\nS\nS\n", "a run resumed after the read");
 }
 
-#define FAST_TESTS(mode)                                                      \
-    Test(mode##_fast, hello_same) { test_hello_same(#mode); }             \
-    Test(mode##_fast, spin_timeout) { test_spin_timeout(#mode); }         \
-    Test(mode##_fast, repeat_restores) { test_repeat_restores(#mode); }   \
-    Test(mode##_fast, repeat_checks_each)                                 \
-    {                                                                         \
-        test_repeat_checks_each(#mode);                                       \
-    }                                                                         \
-    Test(mode##_fast, repeat_hello) { test_repeat_hello(#mode); }          \
-    Test(mode##_fast, repeat_hypercalls) { test_repeat_hypercalls(#mode); } \
-    Test(mode##_fast, rep_console_same) { test_rep_console_same(#mode); }  \
-    Test(mode##_fast, rep_console_batched)                                \
-    {                                                                         \
-        test_rep_console_batched(#mode);                                      \
+#define FAST_TESTS(mode)                                                       \
+    Test(mode##_fastpath, hello_same) { test_hello_same(#mode); }              \
+    Test(mode##_fastpath, spin_timeout) { test_spin_timeout(#mode); }          \
+    Test(mode##_fastpath, repeat_restores) { test_repeat_restores(#mode); }    \
+    Test(mode##_fastpath, repeat_checks_each)                                  \
+    {                                                                          \
+        test_repeat_checks_each(#mode);                                        \
+    }                                                                          \
+    Test(mode##_fastpath, repeat_hello) { test_repeat_hello(#mode); }          \
+    Test(mode##_fastpath, repeat_hypercalls)                                   \
+    {                                                                          \
+        test_repeat_hypercalls(#mode);                                         \
+    }                                                                          \
+    Test(mode##_fastpath, rep_console_same)                                    \
+    {                                                                          \
+        test_rep_console_same(#mode);                                          \
+    }                                                                          \
+    Test(mode##_fastpath, rep_console_batched)                                 \
+    {                                                                          \
+        test_rep_console_batched(#mode);                                       \
     }
 
 /* print_fault: 32/64-bit only; real mode's fault path goes through KVM's
- * emulator on kvm-pvm and is covered by test_run.c's fault rows. */
-#define FAULT_TESTS(mode)                                                     \
-    Test(mode##_fast, print_fault_same)                                   \
-    {                                                                         \
-        test_print_fault_same(#mode);                                         \
-    }                                                                         \
-    Test(mode##_fast, repeat_fault) { test_repeat_fault(#mode); }          \
-    Test(mode##_fast, repeat_after_mmio) { test_repeat_after_mmio(#mode); }
+ * emulator on kvm-pvm and is covered by the bad-input rows
+ * (tests/bad_inputs.txt). */
+#define FAULT_TESTS(mode)                                                      \
+    Test(mode##_fastpath, print_fault_same)                                    \
+    {                                                                          \
+        test_print_fault_same(#mode);                                          \
+    }                                                                          \
+    Test(mode##_fastpath, repeat_fault) { test_repeat_fault(#mode); }          \
+    Test(mode##_fastpath, repeat_after_mmio)                                   \
+    {                                                                          \
+        test_repeat_after_mmio(#mode);                                         \
+    }
 
 FAST_TESTS(long)
 FAST_TESTS(protected)
@@ -294,7 +304,7 @@ FAULT_TESTS(paged32)
  * kvm_run at that exit (KVM_CAP_SYNC_REGS): they must see a CR3 the guest
  * changed in between, as the first call's ioctl would. Also under
  * --repeat, where the loader's CR3 comes back between runs. */
-Test(long_fast, pointer_sregs_follow_cr3)
+Test(long_fastpath, pointer_sregs_follow_cr3)
 {
     static struct skvm_result r;
     const char *guest = test_guest("hc_cr364");
@@ -308,7 +318,7 @@ Test(long_fast, pointer_sregs_follow_cr3)
     cr_assert_str_eq(r.out, "A\nB\nA\nA\nB\nA\n");
 }
 
-Test(fastpath, repeat_bad_count)
+Test(cli_fastpath, repeat_bad_count)
 {
     static struct skvm_result r;
     static const char *const bad[] = {"0", "-1", "x", "1000001", ""};

@@ -1,0 +1,279 @@
+/* exception.c - names and frames of guest exceptions (see exception.h). */
+#include "core/exception.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/paging.h"
+#include "core/x86.h"
+
+static const struct {
+    const char *mnemonic, *name;
+    bool error_code;
+} vectors[X86_EXC_COUNT] = {
+    [X86_EXC_DE] = {"#DE", "divide error", false},
+    [X86_EXC_DB] = {"#DB", "debug", false},
+    [X86_EXC_NMI] = {"NMI", "non-maskable interrupt", false},
+    [X86_EXC_BP] = {"#BP", "breakpoint", false},
+    [X86_EXC_OF] = {"#OF", "overflow", false},
+    [X86_EXC_BR] = {"#BR", "bound range exceeded", false},
+    [X86_EXC_UD] = {"#UD", "invalid opcode", false},
+    [X86_EXC_NM] = {"#NM", "device not available", false},
+    [X86_EXC_DF] = {"#DF", "double fault", true},
+    [X86_EXC_TS] = {"#TS", "invalid TSS", true},
+    [X86_EXC_NP] = {"#NP", "segment not present", true},
+    [X86_EXC_SS] = {"#SS", "stack-segment fault", true},
+    [X86_EXC_GP] = {"#GP", "general protection", true},
+    [X86_EXC_PF] = {"#PF", "page fault", true},
+    [X86_EXC_MF] = {"#MF", "x87 floating-point error", false},
+    [X86_EXC_AC] = {"#AC", "alignment check", true},
+    [X86_EXC_MC] = {"#MC", "machine check", false},
+    [X86_EXC_XM] = {"#XM", "SIMD floating-point exception", false},
+    [X86_EXC_VE] = {"#VE", "virtualization exception", false},
+    [X86_EXC_CP] = {"#CP", "control protection", true},
+    [X86_EXC_HV] = {"#HV", "hypervisor injection", false},
+    [X86_EXC_VC] = {"#VC", "VMM communication", true},
+    [X86_EXC_SX] = {"#SX", "security exception", true},
+};
+
+const char *exception_mnemonic(unsigned vector, char *buf, size_t len)
+{
+    if (vector < X86_EXC_COUNT && vectors[vector].mnemonic)
+        return vectors[vector].mnemonic;
+    snprintf(buf, len, vector < X86_EXC_COUNT ? "#%u" : "int 0x%x", vector);
+    return buf;
+}
+
+const char *exception_name(unsigned vector)
+{
+    if (vector >= X86_EXC_COUNT)
+        return "interrupt";
+    return vectors[vector].name ? vectors[vector].name : "reserved";
+}
+
+bool exception_has_error_code(unsigned vector)
+{
+    return vector < X86_EXC_COUNT && vectors[vector].error_code;
+}
+
+/* The bitness of the code running now (the handler's). */
+static unsigned code_bits(const struct kvm_sregs *s)
+{
+    if (!(s->cr0 & X86_CR0_PE))
+        return 16;
+    return s->cs.l ? 64 : 32;
+}
+
+/* `len` bytes of the guest's linear memory, through its paging; -1 when
+ * any byte is unmapped or not RAM. Frames are a few dozen bytes. */
+static int read_linear(const struct guestmem *mem, const struct kvm_sregs *s,
+                       uint64_t lin, uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        struct paging_walk w;
+        if (paging_translate(mem, s, lin + i, &w) != PAGING_OK ||
+            guestmem_read(mem, w.gpa, &buf[i], 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static uint64_t le(const uint8_t *p, unsigned width)
+{
+    uint64_t v = 0;
+
+    for (unsigned i = width; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+void exception_from_stub(const struct guestmem *mem,
+                         const struct kvm_sregs *sregs,
+                         const struct kvm_regs *regs, unsigned vector,
+                         struct exception_info *e)
+{
+    unsigned bits = code_bits(sregs);
+    unsigned w = bits / 8; /* bytes per frame slot */
+    bool errc = bits != 16 && exception_has_error_code(vector);
+    unsigned slots = (errc ? 1 : 0) + (bits == 64 ? 5 : 3);
+    uint8_t frame[6 * 8];
+
+    *e = (struct exception_info){.vector = vector, .has_error_code = errc,
+                                 .bits = bits, .cr2 = sregs->cr2};
+    e->handler_rsp = bits == 64   ? regs->rsp
+                     : bits == 32 ? (uint32_t)regs->rsp
+                                  : (uint16_t)regs->rsp;
+    if (bits == 16) {
+        /* Real mode: each word at SS:(SP + k), wrapping in the segment. */
+        for (unsigned k = 0; k < slots; k++) {
+            uint64_t lin = sregs->ss.base +
+                           (uint16_t)(e->handler_rsp + (uint64_t)k * w);
+            if (read_linear(mem, sregs, lin, frame + k * w, w) < 0)
+                return;
+        }
+    } else {
+        uint64_t lin = bits == 64 ? e->handler_rsp
+                                  : (uint32_t)(sregs->ss.base + e->handler_rsp);
+        if (read_linear(mem, sregs, lin, frame, (size_t)slots * w) < 0)
+            return;
+    }
+    const uint8_t *p = frame;
+    if (errc) {
+        e->error_code = (uint32_t)le(p, w);
+        p += w;
+    }
+    e->rip = le(p, w);
+    e->cs = le(p + w, w) & 0xFFFF;
+    e->rflags = le(p + 2 * w, w);
+    if (bits == 64) {
+        e->rsp = le(p + 3 * w, w);
+        e->ss = le(p + 4 * w, w) & 0xFFFF;
+    } else {
+        /* Same privilege: the stack simply pops back. */
+        e->rsp = (e->handler_rsp + (uint64_t)slots * w) &
+                 (bits == 32 ? UINT32_MAX : UINT16_MAX);
+        e->ss = sregs->ss.selector;
+    }
+    e->frame_ok = true;
+}
+
+void exception_unwind(const struct exception_info *e, struct kvm_regs *regs,
+                      struct kvm_sregs *sregs)
+{
+    if (!e->frame_ok)
+        return;
+    regs->rip = e->rip;
+    regs->rflags = e->rflags;
+    if (e->bits == 64)
+        regs->rsp = e->rsp;
+    else if (e->bits == 32)
+        regs->rsp = (regs->rsp & ~(uint64_t)UINT32_MAX) | e->rsp;
+    else
+        regs->rsp = (regs->rsp & ~(uint64_t)UINT16_MAX) | e->rsp;
+    if (e->bits == 16) {
+        sregs->cs.selector = (uint16_t)e->cs;
+        sregs->cs.base = e->cs << 4;
+    }
+}
+
+/* "write to a not-present page" etc. (SDM 4.7). */
+static void describe_pf(uint32_t ec, char *buf, size_t len)
+{
+    const char *who = ec & X86_PF_U ? "user-mode " : "";
+    const char *what = ec & X86_PF_I   ? "instruction fetch from"
+                       : ec & X86_PF_W ? "write to"
+                                       : "read from";
+    const char *page = ec & X86_PF_RSVD ? "a page whose paging entry has a "
+                                          "reserved bit set"
+                       : ec & X86_PF_PK ? "a page its protection key forbids"
+                       : ec & X86_PF_P  ? "a page that does not allow it"
+                                        : "a not-present page";
+    snprintf(buf, len, "%s%s %s", who, what, page);
+}
+
+/* "selector 0x1238 is past the GDT limit (0x17)" etc. (SDM 6.13). */
+static void describe_selector(uint32_t ec, const struct kvm_sregs *s,
+                              unsigned vector, char *buf, size_t len)
+{
+    unsigned index = ec >> X86_SELERR_INDEX_SHIFT;
+    const char *ext = ec & X86_SELERR_EXT ? " (during an external event)" : "";
+
+    if (ec & X86_SELERR_IDT) {
+        snprintf(buf, len, "IDT entry %u (vector 0x%x) is %s%s", index, index,
+                 (uint64_t)index * 8 + 7 > s->idt.limit ? "past the IDT limit"
+                                                         : "not usable",
+                 ext);
+    } else if (ec & X86_SELERR_TI) {
+        snprintf(buf, len, "selector 0x%x names LDT entry %u%s", ec & 0xFFFF,
+                 index, ext);
+    } else if ((uint64_t)index * 8 + 7 > s->gdt.limit) {
+        snprintf(buf, len, "selector 0x%x is past the GDT limit (0x%x)%s",
+                 ec & 0xFFFF, s->gdt.limit, ext);
+    } else {
+        snprintf(buf, len, "selector 0x%x (GDT entry %u) %s%s", ec & 0xFFFF,
+                 index,
+                 vector == X86_EXC_NP ? "is not present" : "cannot be used here",
+                 ext);
+    }
+}
+
+/* Real mode's CPU exceptions are vectors 0-7, #SS and #GP (a segment
+ * offset past 0xFFFF); #MF needs CR0.NE. The rest of 8-31 are the PC's
+ * IRQs and BIOS services (int 0x10, 0x13 ...): software interrupts. */
+static bool cpu_exception(unsigned vector, unsigned bits)
+{
+    if (bits == 16)
+        return vector < X86_EXC_DF || vector == X86_EXC_SS ||
+               vector == X86_EXC_GP;
+    return vector < X86_EXC_COUNT;
+}
+
+bool exception_is_cpu(const struct exception_info *e)
+{
+    return cpu_exception(e->vector, e->bits);
+}
+
+const char *exception_label(const struct exception_info *e, char *buf,
+                            size_t len)
+{
+    if (exception_is_cpu(e))
+        return exception_mnemonic(e->vector, buf, len);
+    snprintf(buf, len, "int 0x%x", e->vector);
+    return buf;
+}
+
+bool exception_is_trap(const struct exception_info *e)
+{
+    return !exception_is_cpu(e) || e->vector == X86_EXC_BP ||
+           e->vector == X86_EXC_OF;
+}
+
+void exception_describe(const struct exception_info *e,
+                        const struct kvm_sregs *sregs, char *buf, size_t len)
+{
+    char mn[16], code[24] = "", detail[160] = "";
+    const char *m = exception_label(e, mn, sizeof(mn));
+    bool selector_code = e->vector == X86_EXC_TS || e->vector == X86_EXC_NP ||
+                         e->vector == X86_EXC_SS || e->vector == X86_EXC_GP;
+
+    if (!cpu_exception(e->vector, e->bits)) {
+        if (!e->frame_ok)
+            snprintf(buf, len, "guest raised %s with no handler installed "
+                               "(simple-kvm provides no BIOS or OS); its "
+                               "stack at 0x%llx is not readable",
+                     m, (unsigned long long)e->handler_rsp);
+        else
+            snprintf(buf, len, "guest raised %s with no handler installed "
+                               "(simple-kvm provides no BIOS or OS), "
+                               "returning to RIP 0x%llx",
+                     m, (unsigned long long)e->rip);
+        return;
+    }
+    if (e->has_error_code && selector_code && e->error_code)
+        snprintf(code, sizeof(code), "(0x%x)", e->error_code);
+    if (!e->frame_ok) {
+        snprintf(buf, len, "guest raised %s%s (vector %u, %s); its stack at "
+                           "0x%llx is not readable, so where is unknown",
+                 m, code, e->vector, exception_name(e->vector),
+                 (unsigned long long)e->handler_rsp);
+        return;
+    }
+    if (e->vector == X86_EXC_PF) {
+        char pf[96];
+        describe_pf(e->error_code, pf, sizeof(pf));
+        snprintf(detail, sizeof(detail), ": %s, CR2 = 0x%llx, error code 0x%x",
+                 pf, (unsigned long long)e->cr2, e->error_code);
+    } else if (selector_code && e->error_code) {
+        char sel[128];
+        describe_selector(e->error_code, sregs, e->vector, sel, sizeof(sel));
+        snprintf(detail, sizeof(detail), ": %s", sel);
+    } else if (e->vector == X86_EXC_DF) {
+        snprintf(detail, sizeof(detail),
+                 ": another exception could not be delivered (RSP was "
+                 "0x%llx: can it take an exception frame?)",
+                 (unsigned long long)e->rsp);
+    }
+    snprintf(buf, len, "guest raised %s%s (vector %u, %s) at RIP 0x%llx%s", m,
+             code, e->vector, exception_name(e->vector),
+             (unsigned long long)e->rip, detail);
+}

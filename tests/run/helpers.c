@@ -1,0 +1,55 @@
+/* helpers.c - spawn.c's runs as Criterion asserts and skips. */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void run_skvm(struct skvm_result *r, const char *const *argv)
+{
+    char why[256];
+
+    if (skvm_spawn(r, argv, why, sizeof(why)) != 0)
+        cr_assert_fail("%s", why);
+}
+
+const char *test_guest(const char *name)
+{
+    static char path[4096];
+    const char *dir = getenv("SKVM_TEST_GUESTS");
+
+    cr_assert(dir, "SKVM_TEST_GUESTS is not set (run through meson test)");
+    snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+    cr_assert(access(path, R_OK) == 0, "test guest %s not built", path);
+    return path;
+}
+
+void skip_if_host_cannot(const struct skvm_result *r, const char *mode)
+{
+    if (host_cannot_run(r, mode))
+        cr_skip_test("%.*s; the nested suite (meson test --suite nested) "
+                     "runs %s mode on hardware-style KVM",
+                     (int)strcspn(r->err, "\n"), r->err, mode);
+}
+
+/* Kept in step with guests/<mode>.asm. */
+static const char *const greetings[][2] = {
+    {"long", "Hello from long mode: 64-bit code, 4-level paging.\n"},
+    {"protected",
+     "Hello from protected mode: 32-bit code, flat segments, no paging.\n"},
+    {"paged32", "Hello from paged32 mode: 32-bit code, 32-bit paging with "
+                "4 MiB pages.\n"},
+    {"real", "Hello from real mode: 16-bit code, segment:offset "
+             "addressing.\n"},
+};
+
+const char *hello_greeting(const char *mode)
+{
+    for (size_t i = 0; i < sizeof(greetings) / sizeof(greetings[0]); i++)
+        if (strcmp(greetings[i][0], mode) == 0)
+            return greetings[i][1];
+    cr_assert_fail("no greeting for %s", mode);
+    return NULL;
+}

@@ -1,0 +1,31 @@
+/* helpers.h - running the real simple-kvm binary from Criterion run tests.
+ *
+ * run_skvm() executes $SIMPLE_KVM with the given arguments and captures
+ * exit code, stdout and stderr (spawn.h, which bad_inputs.c shares).
+ * skip_if_host_cannot() turns the one "this host's KVM cannot run X
+ * mode" exit into a Criterion skip that prints the reason, so an
+ * unsupported mode shows as SKIP, never OK.
+ */
+#ifndef SKVM_TEST_HELPERS_H
+#define SKVM_TEST_HELPERS_H
+
+#include <stddef.h>
+
+#include "spawn.h"
+
+/* argv is NULL-terminated and excludes the program name. */
+void run_skvm(struct skvm_result *r, const char *const *argv);
+#define RUN(r, ...) run_skvm((r), (const char *const[]){__VA_ARGS__, NULL})
+
+/* Path of a test guest binary built by guests/meson.build (the NASM and
+ * C test guests listed in tests/guests/meson.build). */
+const char *test_guest(const char *name);
+
+/* Skip (with the reason and where the mode is covered) when the run
+ * ended in "this host's KVM cannot run <mode> mode". */
+void skip_if_host_cannot(const struct skvm_result *r, const char *mode);
+
+/* What the built-in hello guest of `mode` prints. */
+const char *hello_greeting(const char *mode);
+
+#endif

@@ -1,0 +1,81 @@
+/* test_guestmem.c - the one checked guest-physical to host translation
+ * (src/core/guestmem.h) on plain buffers, no /dev/kvm: bounds and
+ * overflow, the write hook lazy RAM hangs on, the hole below 4 GiB.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+
+#include "core/guestmem.h"
+#include "core/layout.h"
+
+Test(guestmem, bounds_and_overflow)
+{
+    uint8_t buf[8192];
+    struct guestmem m = {.host = buf, .size = sizeof(buf)};
+
+    cr_assert_eq(guestmem_ptr(&m, 0, 8192), buf);
+    cr_assert_eq(guestmem_ptr(&m, 8191, 1), buf + 8191);
+    cr_assert_null(guestmem_ptr(&m, 8191, 2));
+    cr_assert_null(guestmem_ptr(&m, 8192, 1));
+    cr_assert_null(guestmem_ptr(&m, 0, 0), "empty ranges are refused");
+    cr_assert_null(guestmem_ptr(&m, UINT64_MAX, 2), "no wrap-around");
+    cr_assert_null(guestmem_ptr(&m, 1, UINT64_MAX));
+}
+
+struct write_log {
+    unsigned calls;
+    uint64_t gpa, len;
+};
+
+static void log_write(void *ctx, uint64_t gpa, uint64_t len)
+{
+    struct write_log *w = ctx;
+
+    w->calls++;
+    w->gpa = gpa;
+    w->len = len;
+}
+
+/* The VM registers lazy RAM from this hook: every write path calls it
+ * with the exact range, before the write; reads and refused ranges never
+ * do. */
+Test(guestmem, writes_announce_themselves)
+{
+    uint8_t buf[8192] = {0};
+    struct write_log w = {0};
+    struct guestmem m = {.host = buf, .size = sizeof(buf),
+                         .will_write = log_write, .will_write_ctx = &w};
+    uint8_t byte = 7;
+
+    cr_assert_not_null(guestmem_ptr(&m, 100, 8));
+    cr_assert_eq(guestmem_read(&m, 100, &byte, 1), 0);
+    cr_assert_eq(w.calls, 0, "reads are not writes");
+    cr_assert_eq(guestmem_ptr_rw(&m, 4000, 200), buf + 4000);
+    cr_assert_eq(w.calls, 1);
+    cr_assert_eq(w.gpa, 4000);
+    cr_assert_eq(w.len, 200);
+    byte = 9;
+    cr_assert_eq(guestmem_write(&m, 8191, &byte, 1), 0);
+    cr_assert_eq(w.calls, 2);
+    cr_assert_eq(w.gpa, 8191);
+    cr_assert_eq(buf[8191], 9);
+    cr_assert_null(guestmem_ptr_rw(&m, 8191, 2));
+    cr_assert_eq(guestmem_write(&m, 8192, &byte, 1), -1);
+    cr_assert_eq(w.calls, 2, "a refused range announces nothing");
+}
+
+Test(guestmem, hole_between_low_and_high_ram)
+{
+    struct guestmem m = {.host = (uint8_t *)0x10000, .size = UINT64_C(4) << 30};
+
+    cr_assert_eq(guestmem_low_size(&m), LAYOUT_LOW_RAM_END);
+    cr_assert_eq(guestmem_high_size(&m), UINT64_C(1) << 30);
+    cr_assert(guestmem_contains(&m, LAYOUT_LOW_RAM_END - 4, 4));
+    cr_assert(!guestmem_contains(&m, LAYOUT_LOW_RAM_END - 4, 8),
+              "a range may not run into the hole");
+    cr_assert(!guestmem_contains(&m, LAYOUT_TSS_ADDR, 1));
+    cr_assert(guestmem_contains(&m, LAYOUT_HIGH_RAM_BASE, 4096));
+    cr_assert_eq((uintptr_t)guestmem_ptr(&m, LAYOUT_HIGH_RAM_BASE, 1),
+                 0x10000 + LAYOUT_LOW_RAM_END);
+    cr_assert(!guestmem_contains(&m, LAYOUT_HIGH_RAM_BASE + (UINT64_C(1) << 30), 1));
+}
