@@ -50,23 +50,24 @@ const char *hints_for(const struct crash_state *c, const struct mode *mode,
     uint64_t end = img->load_addr + img->len;
     bool outside = c->rip_linear < img->load_addr || c->rip_linear >= end;
     if (outside && at_zeros(c))
-        ADD("RIP 0x%llx is outside the image (0x%llx-0x%llx) and the CPU "
-            "was executing zeros: the guest ran past its last byte or "
-            "jumped into empty memory (missing hlt?)",
+        ADD("the CPU was at linear address 0x%llx, outside the image "
+            "(0x%llx-0x%llx), executing zeros: the guest ran past its last "
+            "byte or jumped into empty memory (missing hlt?)",
             (unsigned long long)c->rip_linear,
             (unsigned long long)img->load_addr,
             (unsigned long long)(end - 1));
     else if (outside)
-        ADD("RIP 0x%llx is outside the image (0x%llx-0x%llx): the guest "
-            "left its code (missing hlt, or a jump to an absolute address "
-            "assembled for another load address: see --load)",
+        ADD("the CPU was at linear address 0x%llx, outside the image "
+            "(0x%llx-0x%llx): the guest left its code (missing hlt, or a "
+            "jump to an absolute address assembled for another load "
+            "address: see --load)",
             (unsigned long long)c->rip_linear,
             (unsigned long long)img->load_addr,
             (unsigned long long)(end - 1));
     else if (at_zeros(c))
-        ADD("the CPU was executing zeros at RIP 0x%llx (00 00 decodes as "
-            "an add): data or padding inside the image, reached by a "
-            "jump or by running past the code",
+        ADD("the CPU was executing zeros at linear address 0x%llx (00 00 "
+            "decodes as an add): data or padding inside the image, "
+            "reached by a jump or by running past the code",
             (unsigned long long)c->rip_linear);
 #undef ADD
     return buf;

@@ -179,10 +179,10 @@ static int lazy_ram_exit(struct vm *vm)
     return added > 0;
 }
 
-/* kvm-pvm runs long-mode `int N` (and int3, into, int1) in its
- * instruction emulator, which cannot deliver them: an emulation failure
- * at such an instruction in 64-bit code is this host's limit, not the
- * guest's crash (hardware KVM delivers it to the IDT). Returns 1 with
+/* kvm-pvm runs `int N` (and int3, into, int1) in protected and long
+ * mode in its instruction emulator, which cannot deliver them: an
+ * emulation failure at such an instruction there is this host's limit,
+ * not the guest's crash (hardware KVM delivers it to the IDT). Returns 1 with
  * err filled (SKVM_HOST) when that is what happened. */
 static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
 {
@@ -195,8 +195,9 @@ static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
 
     if (!emulation_failed(vm->run) || vcpu_get_regs(vm, &regs, &ignored) < 0 ||
         vcpu_get_sregs(vm, &sregs, &ignored) < 0 ||
-        vcpu_code_bits(&sregs, regs.rflags) != VCPU_BITS_64)
+        !(sregs.cr0 & X86_CR0_PE))
         return 0;
+    unsigned bits = vcpu_code_bits(&sregs, regs.rflags);
     uint64_t lin = vcpu_linear_rip(&sregs, &regs);
     for (unsigned i = 0; i < sizeof(insn); i++)
         if (paging_translate(&vm->mem, &sregs, lin + i, &w) != PAGING_OK ||
@@ -219,10 +220,11 @@ static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
         return 0;
     }
     skvm_fail(err, SKVM_HOST,
-              "this host's KVM cannot deliver software interrupts in long "
-              "mode: '%s' at RIP 0x%llx ended in an emulation failure "
-              "(KVM_EXIT_INTERNAL_ERROR); hardware KVM delivers it",
-              what, (unsigned long long)regs.rip);
+              "this host's KVM cannot deliver software interrupts in "
+              "%u-bit %s mode: '%s' at RIP 0x%llx ended in an emulation "
+              "failure (KVM_EXIT_INTERNAL_ERROR); hardware KVM delivers it",
+              bits, bits == VCPU_BITS_64 ? "long" : "protected", what,
+              (unsigned long long)regs.rip);
     return 1;
 }
 

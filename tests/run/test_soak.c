@@ -18,6 +18,9 @@
 
 #define SEEDS 24
 #define IO_OPS 100000
+/* Real mode runs 64 KiB of code at most (IP wraps): a stream that fits
+ * there, below the loader's exception handlers at 0xF4000. */
+#define IO_OPS_REAL 5000
 #define RANDOM_BYTES 4096
 #define LOAD_ADDR "0x100000" /* above the loader's tables */
 
@@ -72,7 +75,12 @@ static void assert_documented(const struct skvm_result *r, const char *mode,
                               uint64_t seed, const char *kind)
 {
     skip_if_host_cannot(r, mode);
-    cr_assert(r->code == 0 || r->code == 1 || r->code == 4 || r->code == 124,
+    /* Exit 3 only for the one host limit a random guest can meet: kvm-pvm
+     * cannot deliver int N in long mode (kvm/run.c). */
+    cr_assert(r->code == 0 || r->code == 1 || r->code == 4 || r->code == 124 ||
+                  (r->code == 3 &&
+                   strstr(r->err, "this host's KVM cannot deliver software "
+                                  "interrupts")),
               "%s seed %llu: exit %d is not a documented guest outcome: %s",
               kind, (unsigned long long)seed, r->code, r->err);
     cr_assert_eq(count_lines(skip_crash_report(r->err)), r->code ? 1 : 0,
@@ -102,7 +110,7 @@ static void soak_io(const char *mode)
         size_t n = 0;
         struct skvm_result r;
 
-        for (unsigned i = 0; i < IO_OPS; i++)
+        for (unsigned i = 0; i < (bits == 16 ? IO_OPS_REAL : IO_OPS); i++)
             n += emit_io(img + n, bits, &rng);
         img[n++] = 0xF4; /* hlt */
         write_image(path, img, n);

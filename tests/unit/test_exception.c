@@ -1,0 +1,208 @@
+/* test_exception.c - naming an exception from the frame the CPU pushed
+ * (core/exception.h), on a plain buffer: the frame layouts of 64-bit,
+ * 32-bit and real mode, unwinding to the faulting instruction, and the
+ * one-line descriptions with their decoded error codes.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/exception.h"
+#include "core/x86.h"
+
+#define RAM 0x10000
+#define STACK 0x8000
+
+static uint8_t ram[RAM];
+
+struct frame_test {
+    struct guestmem mem;
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+};
+
+/* The handler's state: CS as the mode has it, the stack at STACK (no
+ * paging: linear = physical). */
+static void init(struct frame_test *t, unsigned bits)
+{
+    memset(ram, 0, sizeof(ram));
+    memset(t, 0, sizeof(*t));
+    t->mem = (struct guestmem){.host = ram, .size = RAM};
+    t->sregs.cr0 = bits == 16 ? 0 : X86_CR0_PE;
+    t->sregs.cs.l = bits == 64;
+    t->sregs.cs.db = bits == 32;
+    t->sregs.cs.selector = bits == 16 ? 0 : 0x08;
+    t->sregs.gdt.limit = 0x17;
+    t->regs.rsp = STACK;
+}
+
+static void put(uint64_t at, uint64_t v, unsigned width)
+{
+    for (unsigned i = 0; i < width; i++)
+        ram[at + i] = (uint8_t)(v >> (8 * i));
+}
+
+Test(exception, long_mode_page_fault_frame_and_line)
+{
+    struct frame_test t;
+    struct exception_info e;
+    char line[512];
+
+    init(&t, 64);
+    t.sregs.cr2 = 0x40000000008;
+    /* error code, RIP, CS, RFLAGS, RSP, SS */
+    put(STACK, X86_PF_W, 8);
+    put(STACK + 8, 0x10000a, 8);
+    put(STACK + 16, 0x08, 8);
+    put(STACK + 24, 0x246, 8);
+    put(STACK + 32, 0x1ff000, 8);
+    put(STACK + 40, 0x10, 8);
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_PF, &e);
+    cr_assert(e.frame_ok && e.has_error_code);
+    cr_assert_eq(e.error_code, X86_PF_W);
+    cr_assert_eq(e.rip, 0x10000a);
+    cr_assert_eq(e.rsp, 0x1ff000);
+    cr_assert_eq(e.rflags, 0x246);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert_str_eq(line, "guest raised #PF (vector 14, page fault) at RIP "
+                           "0x10000a: write to a not-present page, CR2 = "
+                           "0x40000000008, error code 0x2");
+    exception_unwind(&e, &t.regs, &t.sregs);
+    cr_assert_eq(t.regs.rip, 0x10000a);
+    cr_assert_eq(t.regs.rsp, 0x1ff000);
+    cr_assert_eq(t.regs.rflags, 0x246);
+}
+
+Test(exception, page_fault_bits_decoded)
+{
+    static const struct {
+        uint32_t ec;
+        const char *text;
+    } cases[] = {
+        {0, "read from a not-present page"},
+        {X86_PF_P | X86_PF_W, "write to a page that does not allow it"},
+        {X86_PF_U | X86_PF_I, "user-mode instruction fetch from a not-present"},
+        {X86_PF_P | X86_PF_RSVD, "reserved bit set"},
+        {X86_PF_P | X86_PF_PK, "protection key"},
+    };
+    struct frame_test t;
+    struct exception_info e;
+    char line[512];
+
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        init(&t, 64);
+        put(STACK, cases[i].ec, 8);
+        exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_PF, &e);
+        exception_describe(&e, &t.sregs, line, sizeof(line));
+        cr_assert(strstr(line, cases[i].text), "%#x: %s", cases[i].ec, line);
+    }
+}
+
+Test(exception, selector_error_codes_decoded)
+{
+    struct frame_test t;
+    struct exception_info e;
+    char line[512];
+
+    init(&t, 32);
+    put(STACK, 0x1238, 4); /* index 0x247, GDT, not external */
+    put(STACK + 4, 0x4, 4);
+    put(STACK + 8, 0x08, 4);
+    put(STACK + 12, 0x2, 4);
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_GP, &e);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert_str_eq(line, "guest raised #GP(0x1238) (vector 13, general "
+                           "protection) at RIP 0x4: selector 0x1238 is past "
+                           "the GDT limit (0x17)");
+    /* Same privilege: ESP pops back over the four words. */
+    cr_assert_eq(e.rsp, STACK + 16);
+
+    put(STACK, 0x10 | X86_SELERR_EXT, 4); /* GDT entry 2, external */
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_NP, &e);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert(strstr(line, "#NP(0x11)") && strstr(line, "GDT entry 2") &&
+                  strstr(line, "is not present") &&
+                  strstr(line, "external event"),
+              "%s", line);
+
+    put(STACK, (0x80 << 3) | X86_SELERR_IDT, 4); /* IDT vector 0x80 */
+    t.sregs.idt.limit = 0xFF;
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_GP, &e);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert(strstr(line, "IDT entry 128 (vector 0x80) is past the IDT "
+                           "limit"),
+              "%s", line);
+}
+
+Test(exception, real_mode_frame_and_software_interrupts)
+{
+    struct frame_test t;
+    struct exception_info e;
+    char line[512];
+
+    init(&t, 16);
+    t.sregs.ss.base = 0;
+    t.regs.rsp = 0xFFFA; /* IP, CS, FLAGS: the last wraps to SS:0 */
+    put(0xFFFA, 0x0010, 2);
+    put(0xFFFC, 0x0020, 2);
+    put(0xFFFE, 0x0202, 2);
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_DE, &e);
+    cr_assert(e.frame_ok && !e.has_error_code, "no error codes in real mode");
+    cr_assert_eq(e.rip, 0x10);
+    cr_assert_eq(e.cs, 0x20);
+    cr_assert_eq(e.rsp, 0, "SP 0xFFFA + 6 wraps to 0");
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert_str_eq(line,
+                     "guest raised #DE (vector 0, divide error) at RIP 0x10");
+    exception_unwind(&e, &t.regs, &t.sregs);
+    cr_assert_eq(t.sregs.cs.selector, 0x20);
+    cr_assert_eq(t.sregs.cs.base, 0x200);
+
+    /* int 0x10 in real mode is a BIOS call, not #MF. */
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, 0x10, &e);
+    cr_assert(!exception_is_cpu(&e) && exception_is_trap(&e));
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert(strstr(line, "int 0x10 with no handler installed"), "%s",
+              line);
+    /* In protected mode vector 16 is #MF. */
+    init(&t, 32);
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_MF, &e);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert(strstr(line, "#MF (vector 16"), "%s", line);
+}
+
+Test(exception, unreadable_stack_says_where_it_was)
+{
+    struct frame_test t;
+    struct exception_info e;
+    char line[512];
+
+    init(&t, 64);
+    t.regs.rsp = 0x40000000000; /* outside RAM */
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_UD, &e);
+    cr_assert(!e.frame_ok);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert(strstr(line, "#UD") && strstr(line, "0x40000000000") &&
+                  strstr(line, "not readable"),
+              "%s", line);
+    struct kvm_regs before = t.regs;
+    exception_unwind(&e, &t.regs, &t.sregs);
+    cr_assert(memcmp(&before, &t.regs, sizeof(before)) == 0,
+              "nothing to unwind to");
+}
+
+Test(exception, names_and_error_code_vectors)
+{
+    char buf[16];
+
+    cr_assert_str_eq(exception_mnemonic(X86_EXC_UD, buf, sizeof(buf)), "#UD");
+    cr_assert_str_eq(exception_mnemonic(15, buf, sizeof(buf)), "#15");
+    cr_assert_str_eq(exception_mnemonic(0x80, buf, sizeof(buf)), "int 0x80");
+    cr_assert_str_eq(exception_name(X86_EXC_DF), "double fault");
+    unsigned with[] = {8, 10, 11, 12, 13, 14, 17, 21, 29, 30};
+    for (unsigned v = 0; v < 32; v++) {
+        bool want = false;
+        for (unsigned i = 0; i < sizeof(with) / sizeof(with[0]); i++)
+            want |= with[i] == v;
+        cr_assert_eq(exception_has_error_code(v), want, "vector %u", v);
+    }
+}
