@@ -160,7 +160,9 @@ static int run_repeats(struct vm *vm, struct rerun *rr,
     if (worst_run == 0)
         return 0;
     *err = worst;
-    if (o->repeat > 1)
+    /* Which run failed, except for a stop the user asked for: that is
+     * the process's, not a run's. */
+    if (o->repeat > 1 && worst.status != SKVM_SIGNAL)
         snprintf(err->msg, sizeof(err->msg), "run %llu of %llu: %.440s",
                  (unsigned long long)worst_run, (unsigned long long)o->repeat,
                  worst.msg);

@@ -32,6 +32,13 @@ void stop_install(void)
     /* A closed pipe is then a write error (EPIPE) the writer reports,
      * not a silent death. */
     signal(SIGPIPE, SIG_IGN);
+    /* A parent may have blocked them across exec (a signal sent before
+     * main ran is then pending): they are ours to handle from now on. */
+    sigset_t mine;
+    sigemptyset(&mine);
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+        sigaddset(&mine, signals[i]);
+    sigprocmask(SIG_UNBLOCK, &mine, NULL);
 }
 
 int stop_signal(void)

@@ -22,8 +22,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Install the handlers (SIGINT, SIGTERM, SIGALRM) and ignore SIGPIPE
- * (writers see EPIPE, see fdwrite.h). Idempotent. */
+/* Install the handlers (SIGINT, SIGTERM, SIGALRM), unblock them (a
+ * signal a parent kept pending across exec is delivered now) and ignore
+ * SIGPIPE (writers see EPIPE, see fdwrite.h). Idempotent. */
 void stop_install(void);
 
 /* The signal that asked the process to stop (SIGINT, SIGTERM), or 0. */

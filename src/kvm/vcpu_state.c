@@ -2,6 +2,7 @@
  * vcpu_state.h). */
 #include "kvm/vcpu_state.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +58,36 @@ static struct kvm_device_attr tsc_offset_attr(uint64_t *value)
                                     .addr = (uint64_t)(uintptr_t)value};
 }
 
-static uint64_t host_tsc(void)
+static int read_tsc(int vcpu_fd, uint64_t *tsc)
 {
-    return __builtin_ia32_rdtsc();
+    struct kvm_msr_entry e = {.index = VCPU_STATE_MSR_TSC};
+
+    if (one_msr(vcpu_fd, KVM_GET_MSRS, &e) < 0)
+        return -1;
+    *tsc = e.data;
+    return 0;
+}
+
+/* Ticks the probe moves the TSC back by: far more than the ioctls
+ * between its two reads take. */
+#define TSC_PROBE_TICKS (UINT64_C(1) << 40)
+
+/* Whether this host's KVM lets the offset move the guest's TSC at all
+ * (kvm-pvm keeps it at the host's, whatever is set): move it back,
+ * read, put it back. */
+static bool tsc_settable(int vcpu_fd, uint64_t off)
+{
+    uint64_t probe = off - TSC_PROBE_TICKS, before, after;
+    struct kvm_device_attr a = tsc_offset_attr(&probe);
+    struct kvm_device_attr back = tsc_offset_attr(&off);
+    bool moved;
+
+    if (read_tsc(vcpu_fd, &before) < 0 ||
+        ioctl(vcpu_fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+        return false;
+    moved = read_tsc(vcpu_fd, &after) == 0 && after < before;
+    ioctl(vcpu_fd, KVM_SET_DEVICE_ATTR, &back);
+    return moved;
 }
 
 static void save_tsc(struct vm *vm, struct vcpu_state *st)
@@ -67,17 +95,23 @@ static void save_tsc(struct vm *vm, struct vcpu_state *st)
     struct kvm_device_attr a = tsc_offset_attr(&st->tsc_offset);
 
     st->have_tsc_offset = ioctl(vm->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0 &&
-                          ioctl(vm->vcpu_fd, KVM_GET_DEVICE_ATTR, &a) == 0;
-    st->host_tsc = host_tsc();
+                          ioctl(vm->vcpu_fd, KVM_GET_DEVICE_ATTR, &a) == 0 &&
+                          tsc_settable(vm->vcpu_fd, st->tsc_offset) &&
+                          read_tsc(vm->vcpu_fd, &st->guest_tsc) == 0;
 }
 
-/* Guest TSC = host TSC + offset (no scaling: simple-kvm never sets a TSC
- * frequency). The offset that makes it read now what it read at save. */
+/* Guest TSC = host TSC (times a ratio) + offset: moving the offset back
+ * by the guest ticks since the save makes the TSC read what it read
+ * then, whatever the ratio and whatever the guest wrote meanwhile. */
 static int load_tsc(struct vm *vm, const struct vcpu_state *st)
 {
-    uint64_t off = st->tsc_offset - (host_tsc() - st->host_tsc);
+    uint64_t off, now;
     struct kvm_device_attr a = tsc_offset_attr(&off);
 
+    if (ioctl(vm->vcpu_fd, KVM_GET_DEVICE_ATTR, &a) < 0 ||
+        read_tsc(vm->vcpu_fd, &now) < 0)
+        return -1;
+    off -= now - st->guest_tsc;
     return ioctl(vm->vcpu_fd, KVM_SET_DEVICE_ATTR, &a);
 }
 
@@ -217,6 +251,51 @@ int vcpu_state_load(struct vm *vm, const struct vcpu_state *st, bool now,
     return 0;
 }
 
+/* XSAVE areas in KVM's standard format (SDM 13.4): the legacy region,
+ * the header's XSTATE_BV (which components are not in their initial
+ * state), then each component at the offset CPUID leaf 0xD gives. KVM
+ * marks a component present once the vCPU has run (PKRU, say) even when
+ * its value is the initial one, so a component counts as equal when the
+ * other side has it in its initial state and this side holds zeros. */
+#define XSAVE_LEGACY 512
+#define XSAVE_HEADER 64
+#define XSAVE_FIRST_EXTENDED 2 /* 0: x87, 1: SSE live in the legacy area */
+#define XSAVE_COMPONENTS 64
+
+static bool zeros(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+static bool xsave_equal(const uint8_t *a, const uint8_t *b, size_t size)
+{
+    uint64_t bv_a, bv_b;
+
+    if (size < XSAVE_LEGACY + XSAVE_HEADER ||
+        memcmp(a, b, XSAVE_LEGACY) != 0)
+        return false;
+    memcpy(&bv_a, a + XSAVE_LEGACY, sizeof(bv_a));
+    memcpy(&bv_b, b + XSAVE_LEGACY, sizeof(bv_b));
+    for (unsigned i = XSAVE_FIRST_EXTENDED; i < XSAVE_COMPONENTS; i++) {
+        bool in_a = bv_a >> i & 1, in_b = bv_b >> i & 1;
+        unsigned eax, ebx, ecx, edx;
+        if (!in_a && !in_b)
+            continue;
+        __cpuid_count(0xD, i, eax, ebx, ecx, edx);
+        (void)ecx;
+        (void)edx;
+        if (eax == 0 || (size_t)ebx + eax > size)
+            return false;
+        if (in_a && in_b ? memcmp(a + ebx, b + ebx, eax) != 0
+                         : !zeros((in_a ? a : b) + ebx, eax))
+            return false;
+    }
+    return true;
+}
+
 #define DIFF(cond, ...)                                                       \
     do {                                                                      \
         if (cond) {                                                           \
@@ -233,7 +312,9 @@ const char *vcpu_state_diff(const struct vcpu_state *a,
     DIFF(NE(sregs), "segment and control registers");
     DIFF(NE(events), "pending events");
     DIFF(a->have_xsave != b->have_xsave || a->xsave_size != b->xsave_size ||
-             (a->have_xsave && memcmp(a->xsave, b->xsave, a->xsave_size)),
+             (a->have_xsave &&
+              !xsave_equal((const uint8_t *)a->xsave,
+                           (const uint8_t *)b->xsave, a->xsave_size)),
          "XSAVE state");
     DIFF(!a->have_xsave && NE(fpu), "FPU state");
     DIFF(a->have_xcrs != b->have_xcrs || (a->have_xcrs && NE(xcrs)), "XCRs");

@@ -11,7 +11,10 @@
  * offset (KVM_VCPU_TSC_OFFSET, so the guest's TSC starts where it did:
  * writing the TSC MSR would not do, KVM takes a host write within a
  * second of the last one for an attempt to synchronise vCPUs and
- * ignores it); where KVM lacks the offset the MSR is written anyway. vcpu_state_load() writes it all back; registers, sregs
+ * ignores it); where KVM lacks the offset the MSR is written anyway.
+ * Where KVM lets neither move the TSC (kvm-pvm keeps the guest's TSC at
+ * the host's), have_tsc_offset is false and the TSC runs on between
+ * runs: a host limit, found by moving the offset once at save. vcpu_state_load() writes it all back; registers, sregs
  * and events go through kvm_run where KVM takes them
  * (KVM_CAP_SYNC_REGS: loaded with the next KVM_RUN, three ioctls fewer)
  * unless `now` asks for the ioctls. Failures are SKVM_HOST.
@@ -44,9 +47,9 @@ struct vcpu_state {
     bool have_lapic;
     struct kvm_lapic_state lapic;
     struct kvm_msrs *msrs; /* header + nmsrs entries, owned */
-    bool have_tsc_offset;
+    bool have_tsc_offset;  /* and this host's KVM lets it move the TSC */
     uint64_t tsc_offset;   /* KVM_VCPU_TSC_OFFSET at save */
-    uint64_t host_tsc;     /* the host's TSC then */
+    uint64_t guest_tsc;    /* the guest's TSC then */
 };
 
 #define VCPU_STATE_MSR_TSC 0x10 /* IA32_TSC: runs on; compare apart */

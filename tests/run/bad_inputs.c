@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -53,6 +54,7 @@ struct row {
 
 /* Placeholders of the data file and the paths they stand for here. */
 static char guests_dir[4096], empty_path[64], big_path[64];
+static char fifo_dir[64], fifo_path[96]; /* <fifo>: a FIFO nobody reads */
 
 static void bail_out(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
@@ -63,6 +65,10 @@ static void remove_files(void)
         unlink(empty_path);
     if (big_path[0])
         unlink(big_path);
+    if (fifo_path[0]) {
+        unlink(fifo_path);
+        rmdir(fifo_dir);
+    }
 }
 
 static void bail_out(const char *fmt, ...)
@@ -100,6 +106,13 @@ static void make_files(void)
     if (ftruncate(fd, BIG_IMAGE) != 0)
         bail_out("cannot grow %s to %u bytes", big_path, BIG_IMAGE);
     close(fd);
+    char tmp_dir[] = "/tmp/skvm-fifo-XXXXXX";
+    if (!mkdtemp(tmp_dir))
+        bail_out("cannot make %s", tmp_dir);
+    snprintf(fifo_dir, sizeof(fifo_dir), "%s", tmp_dir);
+    snprintf(fifo_path, sizeof(fifo_path), "%s/console", fifo_dir);
+    if (mkfifo(fifo_path, 0600) != 0)
+        bail_out("cannot make the FIFO %s", fifo_path);
 }
 
 /* dst = src with every placeholder replaced by its path; false when it
@@ -113,6 +126,7 @@ static bool expand(char *dst, size_t size, const char *src)
         {"<guests>", guests_dir},
         {"<empty>", empty_path},
         {"<big>", big_path},
+        {"<fifo>", fifo_path},
     };
     size_t n = 0;
 

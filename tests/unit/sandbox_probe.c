@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvm/sandbox.h"
@@ -70,6 +71,10 @@ static int probe(int fd)
                  execve("/bin/true", (char *const[]){"true", NULL}, NULL));
     EXPECT_EPERM(fd, "fork", fork_or_exit());
     EXPECT_EPERM(fd, "ioctl KVM_CREATE_VM", ioctl(null_fd, KVM_CREATE_VM, 0));
+    /* Signals only to this process's own threads (pid 1 is not ours;
+     * signal 0 sends nothing even if the filter let it through). */
+    EXPECT_EPERM(fd, "tgkill to another process",
+                 syscall(SYS_tgkill, 1, 1, 0));
     EXPECT_EPERM(fd, "mmap PROT_EXEC",
                  mmap(NULL, 4096, PROT_READ | PROT_EXEC,
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED
@@ -82,6 +87,15 @@ static int probe(int fd)
     if (ioctl(null_fd, KVM_GET_REGS, &regs) != -1 || errno != ENOTTY)
         child_fail(fd, "ioctl KVM_GET_REGS should reach the kernel", -1,
                    errno);
+    /* Console batching turns on mid-run: its ioctl reaches the kernel. */
+    struct kvm_coalesced_mmio_zone zone = {.addr = 0xE9, .size = 1, .pio = 1};
+    errno = 0;
+    if (ioctl(null_fd, KVM_REGISTER_COALESCED_MMIO, &zone) != -1 ||
+        errno != ENOTTY)
+        child_fail(fd, "ioctl KVM_REGISTER_COALESCED_MMIO should reach the "
+                       "kernel", -1, errno);
+    if (syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), 0) != 0)
+        child_fail(fd, "tgkill to its own thread", -1, errno);
     p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
              -1, 0);
     if (p == MAP_FAILED || munmap(p, 4096) != 0)
