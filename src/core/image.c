@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -108,33 +109,36 @@ int image_place(const struct mode_env *env, const struct mode *mode,
                          "guest memory (%llu bytes)",
                          img->len, (unsigned long long)load_addr,
                          (unsigned long long)mem->size);
+    /* What the loader keeps for itself, by mode: its tables in SYS, the
+     * exception handlers every mode has (modes/idt.h; real mode uses no
+     * other part of SYS), page directories at the top of low RAM. */
+    char dirs[48];
+    snprintf(dirs, sizeof(dirs), "%s mode's page directories", mode->name);
+    const struct {
+        bool applies;
+        uint64_t base, size;
+        const char *what;
+    } reserved[] = {
+        {mode->uses_sys_area, LAYOUT_SYS_BASE, LAYOUT_SYS_SIZE,
+         "the loader's GDT and page tables"},
+        {true, LAYOUT_IDT_BASE, LAYOUT_EXC_END - LAYOUT_IDT_BASE,
+         "the loader's exception handlers"},
+        {high > 0, low_end - high, high, dirs},
+    };
     /* guestmem_ptr proved load_addr + len does not wrap. */
-    if (mode->uses_sys_area &&
-        overlaps(load_addr, img->len, LAYOUT_SYS_BASE, LAYOUT_SYS_SIZE))
-        return skvm_fail(err, SKVM_USAGE,
-                         "guest image (0x%llx-0x%llx) overlaps the loader's "
-                         "GDT and page tables at 0x%x-0x%x; use --load",
-                         (unsigned long long)load_addr,
-                         (unsigned long long)(load_addr + img->len - 1),
-                         LAYOUT_SYS_BASE, LAYOUT_SYS_END - 1);
-    /* Every mode has the loader's exception handlers (modes/idt.h);
-     * real mode uses no other part of SYS. */
-    if (overlaps(load_addr, img->len, LAYOUT_IDT_BASE,
-                 LAYOUT_EXC_END - LAYOUT_IDT_BASE))
-        return skvm_fail(err, SKVM_USAGE,
-                         "guest image (0x%llx-0x%llx) overlaps the loader's "
-                         "exception handlers at 0x%x-0x%x; use --load",
-                         (unsigned long long)load_addr,
-                         (unsigned long long)(load_addr + img->len - 1),
-                         LAYOUT_IDT_BASE, LAYOUT_EXC_END - 1);
-    if (high && overlaps(load_addr, img->len, low_end - high, high))
-        return skvm_fail(err, SKVM_USAGE,
-                         "guest image (0x%llx-0x%llx) overlaps %s mode's page "
-                         "directories at 0x%llx-0x%llx; use --load",
-                         (unsigned long long)load_addr,
-                         (unsigned long long)(load_addr + img->len - 1),
-                         mode->name, (unsigned long long)(low_end - high),
-                         (unsigned long long)(low_end - 1));
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+        if (reserved[i].applies && overlaps(load_addr, img->len,
+                                            reserved[i].base,
+                                            reserved[i].size))
+            return skvm_fail(err, SKVM_USAGE,
+                             "guest image (0x%llx-0x%llx) overlaps %s at "
+                             "0x%llx-0x%llx; use --load",
+                             (unsigned long long)load_addr,
+                             (unsigned long long)(load_addr + img->len - 1),
+                             reserved[i].what,
+                             (unsigned long long)reserved[i].base,
+                             (unsigned long long)(reserved[i].base +
+                                                  reserved[i].size - 1));
     memcpy(dst, img->data, img->len);
     return 0;
 }

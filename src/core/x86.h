@@ -88,6 +88,7 @@
 #define X86_RFLAGS_IF_BIT 9  /* interrupts enabled */
 #define X86_RFLAGS_DF_BIT 10 /* direction: string ops count down */
 #define X86_RFLAGS_OF_BIT 11 /* overflow */
+#define X86_RFLAGS_RF_BIT 16 /* resume: no instruction breakpoint on return */
 #define X86_RFLAGS_VM_BIT 17 /* virtual-8086 mode */
 #define X86_RFLAGS_AC_BIT 18 /* alignment check */
 

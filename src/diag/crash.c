@@ -46,7 +46,8 @@ static const struct crash_flag rflags_names[] = {
     {X86_RFLAGS_AF_BIT, "AF"}, {X86_RFLAGS_ZF_BIT, "ZF"},
     {X86_RFLAGS_SF_BIT, "SF"}, {X86_RFLAGS_TF_BIT, "TF"},
     {X86_RFLAGS_IF_BIT, "IF"}, {X86_RFLAGS_DF_BIT, "DF"},
-    {X86_RFLAGS_OF_BIT, "OF"}, {X86_RFLAGS_VM_BIT, "VM"},
+    {X86_RFLAGS_OF_BIT, "OF"}, {X86_RFLAGS_RF_BIT, "RF"},
+    {X86_RFLAGS_VM_BIT, "VM"},
     {X86_RFLAGS_AC_BIT, "AC"},
 };
 #define FLAGS(t) {t, sizeof(t) / sizeof(t[0])}
