@@ -218,8 +218,7 @@ int session_run_outcome(const struct options *o, struct outcome *out,
                              : &o->mode->guests[0];
         image_from_blob(blob, &img);
     }
-    /* The sandbox forbids memory-slot changes: all RAM goes in first. */
-    if (vm_open(&vm, o->mem_size, o->eager_mem || o->sandbox, err) < 0)
+    if (vm_open(&vm, o->mem_size, o->eager_mem, err) < 0)
         goto out_image;
     struct mode_env env = vm_mode_env(&vm, o->entry);
     if (console_setup(&vm.console, vm.vm_fd, vm.run, vm.run_size,

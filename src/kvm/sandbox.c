@@ -51,6 +51,12 @@ static const unsigned long allowed_ioctls[] = {
      * pointer seccomp cannot inspect, but a zone only decides which
      * guest port writes KVM batches. */
     KVM_REGISTER_COALESCED_MMIO,
+    /* Lazy RAM registers 64 MiB pieces as the guest first touches them
+     * (kvm/memslots.h). The region is a pointer seccomp cannot inspect,
+     * but a slot can only map this process's own memory into the guest:
+     * nothing a process that got past the filter could not read anyway,
+     * and nothing outside the process. */
+    KVM_SET_USER_MEMORY_REGION,
     KVM_UNREGISTER_COALESCED_MMIO, /* vm_close */
     TCGETS,
 };

@@ -4,8 +4,9 @@
  * the vCPU configured, just before the guest first runs. From then on the
  * process may only make the system calls the run loop, the reports and a
  * clean exit need: the vCPU/VM ioctls that run, inspect and reset a guest
- * (no VM or vCPU creation, no memory slots: lazy RAM is off, see
- * memslots.h; console batching stays on), write, memory management
+ * (no VM or vCPU creation; memory slots and console batching turn on
+ * mid-run, so both stay allowed: every fast path stays), write, memory
+ * management
  * without PROT_EXEC, signals to its own threads and the --timeout
  * timer, exit. Anything else
  * (open, socket, execve, fork, ptrace, ...) fails with EPERM, so a guest

@@ -318,6 +318,22 @@ Test(cli_promises, sandbox_keeps_console_batching)
     cr_assert_lt(exits, 1048576 / 10, "batched under the sandbox: %s", r.err);
 }
 
+/* ... and lazy RAM: pieces are registered as the guest first touches
+ * them, under the filter too. */
+Test(cli_promises, sandbox_keeps_lazy_ram)
+{
+    struct skvm_result r;
+    unsigned long lazy = 0;
+
+    RUN(&r, "--protected", "--sandbox", "--mem", "1G", "--stats",
+        test_guest("lazy_mem32"));
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "lazy ok\n");
+    const char *line = strstr(r.err, "lazy RAM: ");
+    cr_assert(line && sscanf(line, "lazy RAM: %lu", &lazy) == 1 && lazy > 0,
+              "first touches counted under the sandbox: %s", r.err);
+}
+
 /* ---- --repeat: run N starts as run 1 did ---- */
 
 /* Every run of repeat_state64 prints the same lines, whatever the run

@@ -87,7 +87,14 @@ static int probe(int fd)
     if (ioctl(null_fd, KVM_GET_REGS, &regs) != -1 || errno != ENOTTY)
         child_fail(fd, "ioctl KVM_GET_REGS should reach the kernel", -1,
                    errno);
-    /* Console batching turns on mid-run: its ioctl reaches the kernel. */
+    /* Console batching and lazy RAM turn on mid-run: their ioctls reach
+     * the kernel (ENOTTY from /dev/null, not EPERM from the filter). */
+    struct kvm_userspace_memory_region region = {0};
+    errno = 0;
+    if (ioctl(null_fd, KVM_SET_USER_MEMORY_REGION, &region) != -1 ||
+        errno != ENOTTY)
+        child_fail(fd, "ioctl KVM_SET_USER_MEMORY_REGION should reach the "
+                       "kernel", -1, errno);
     struct kvm_coalesced_mmio_zone zone = {.addr = 0xE9, .size = 1, .pio = 1};
     errno = 0;
     if (ioctl(null_fd, KVM_REGISTER_COALESCED_MMIO, &zone) != -1 ||
