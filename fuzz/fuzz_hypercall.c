@@ -8,7 +8,9 @@
  * must return HC_CONTINUE, HC_EXITED or -1 with a one-line guest fault,
  * and touch nothing outside the run page and RAM buffers (both heap
  * allocations of their exact size, so ASan sees any stray byte). Guest
- * output goes to /dev/null through the dispatcher's out_fd seam.
+ * output goes to /dev/null through the dispatcher's out_fd seam. The
+ * first RAM bytes double as a --ports file: the port map parser and the
+ * dispatch through whatever map it built are fuzzed too.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -17,12 +19,14 @@
 #include <unistd.h>
 
 #include "core/hypercall.h"
+#include "core/portmap.h"
 
 #define MAX_EXITS      8
 #define RAM_MAX        (1u << 20) /* big enough for paging structures */
 #define RUN_EXTRA_MAX  8192u      /* the mmap'd run page is larger than
                                      struct kvm_run; data lives past it */
 #define EXIT_DATA      8          /* payload bytes copied per exit */
+#define MAP_TEXT_MAX   256        /* RAM bytes also read as a --ports file */
 
 struct header {
     uint32_t ram_size; /* taken modulo RAM_MAX, + 1: need not be aligned */
@@ -82,6 +86,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sregs.efer = h.efer;
 
     hypercall_init(&ctx, &mem, devnull);
+    /* The port map too: the header's pad byte picks the unknown-port
+     * policy and --reveal-hva, and the first RAM bytes are a --ports
+     * file (a bad one just leaves the default map). */
+    static struct portmap map;
+    struct skvm_err map_err;
+    portmap_init(&map);
+    if (portmap_add_text(&map, (const char *)ram,
+                         ram_len < MAP_TEXT_MAX ? ram_len : MAP_TEXT_MAX,
+                         "fuzz", &map_err) < 0 &&
+        (map_err.status != SKVM_USAGE || strchr(map_err.msg, '\n')))
+        abort();
+    ctx.opt = (struct hc_options){.map = (h.pad & 4) ? NULL : &map,
+                                  .unknown = (enum hc_unknown)(h.pad % 3),
+                                  .reveal_hva = (h.pad & 8) != 0};
+    ctx.log_fd = devnull;
     for (size_t i = 0; i < n_exits; i++) {
         const struct exit_rec *r = &recs[i];
         struct skvm_err err = {0};
@@ -103,8 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        : EXIT_DATA);
         ctx.exits = i + 1;
         rc = hypercall_dispatch(&ctx, run, run_size,
-                                hypercall_needs_sregs(run, run_size) ? &sregs
-                                                                     : NULL,
+                                hypercall_needs_sregs(&ctx, run, run_size)
+                                    ? &sregs
+                                    : NULL,
                                 &err);
         if (rc == HC_EXITED) {
             /* exit(0) passes; any other status is one check-failed line. */

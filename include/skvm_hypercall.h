@@ -22,6 +22,13 @@
 #define SKVM_HC_PORT_EXIT_COUNT 0x503 /* IN 32: VM exits so far */
 #define SKVM_HC_PORT_EXIT_STATS 0x504 /* OUT 32: 64-byte buffer to fill */
 #define SKVM_HC_PORT_TRANSLATE  0x505 /* OUT 32 linear, IN 32 physical */
+/* Course calls (docs/hypercalls.md). A port map (--port, --ports) can
+ * put any call on other ports, at any access width: skvm_out32_on() and
+ * skvm_in32_on() below take the port. */
+#define SKVM_HC_PORT_CONSOLE_DETECT 0xE9 /* IN 8: reads 0xE9 (debug console) */
+#define SKVM_HC_PORT_EXIT_STATS_PTR 0x506 /* IN 32: pointer to the counts */
+#define SKVM_HC_PORT_GVA_TO_HVA 0x507 /* OUT 32 linear, IN 32 host address */
+#define SKVM_HC_PORT_TIMESTAMP  0x508 /* IN 32: microseconds since start */
 
 #define SKVM_HC_STR_MAX       4096       /* bytes before the NUL, at most */
 #define SKVM_HC_STATS_SIZE    64         /* bytes exit_stats writes */
@@ -92,6 +99,51 @@ static inline skvm_u32 skvm_translate(skvm_u32 linear)
 {
     skvm_out32(SKVM_HC_PORT_TRANSLATE, linear);
     return skvm_in32(SKVM_HC_PORT_TRANSLATE);
+}
+
+/* Nonzero when the debug console answers on port 0xE9 (it reads 0xE9). */
+static inline int skvm_console_detect(void)
+{
+    unsigned char v;
+
+    __asm__ volatile("inb %1, %0"
+                     : "=a"(v)
+                     : "Nd"((unsigned short)SKVM_HC_PORT_CONSOLE_DETECT));
+    return v == 0xE9;
+}
+
+/* A NUL-terminated "IO in: X\nIO out: Y\n" the host wrote into a page of
+ * its own (the loader's paging maps it; a guest with its own page tables
+ * must map it at the same linear address). */
+static inline const char *skvm_exit_stats_ptr(void)
+{
+    return (const char *)(unsigned long)skvm_in32(SKVM_HC_PORT_EXIT_STATS_PTR);
+}
+
+/* The low 32 bits of a host address for a linear address (a stand-in
+ * unless the host runs with --reveal-hva); 0 and "Invalid GVA" on the
+ * console when it maps no RAM. */
+static inline skvm_u32 skvm_gva_to_hva(skvm_u32 linear)
+{
+    skvm_out32(SKVM_HC_PORT_GVA_TO_HVA, linear);
+    return skvm_in32(SKVM_HC_PORT_GVA_TO_HVA);
+}
+
+/* Microseconds since the run started (CLOCK_MONOTONIC), low 32 bits. */
+static inline skvm_u32 skvm_timestamp(void)
+{
+    return skvm_in32(SKVM_HC_PORT_TIMESTAMP);
+}
+
+/* Any call on a port a map binds to it: skvm_out32_on(0xEA, v) and so on. */
+static inline void skvm_out32_on(unsigned short port, skvm_u32 value)
+{
+    skvm_out32(port, value);
+}
+
+static inline skvm_u32 skvm_in32_on(unsigned short port)
+{
+    return skvm_in32(port);
 }
 
 #endif /* SKVM_HYPERCALL_PORTS_ONLY */

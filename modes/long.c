@@ -5,7 +5,8 @@
  * when the guest CPUID offers them, otherwise with more 2 MiB pages whose
  * directories take the last pages of low RAM.
  * Long mode is entered directly with CR0.PG, CR4.PAE, EFER.LME|LMA and a
- * 64-bit code segment (SDM 9.8.5), as kvm-hello-world does.
+ * 64-bit code segment (SDM 9.8.5), as kvm-hello-world does. SSE and x87
+ * are on unless --no-sse (mode_fpu_setup).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -126,6 +127,7 @@ static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     sregs->cr4 = X86_CR4_PAE;
     sregs->cr0 = X86_CR0_PAGED;
     sregs->efer = X86_EFER_LME | X86_EFER_LMA;
+    mode_fpu_setup(env, sregs);
 
     *regs = (struct kvm_regs){
         .rip = env->entry,

@@ -18,11 +18,13 @@
 #include "core/guestmem.h"
 
 /* What a setup routine gets: guest RAM, what the host CPU offers, where
- * the guest starts. */
+ * the guest starts, and whether SSE is to be on. */
 struct mode_env {
     const struct guestmem *mem;
     bool gbpages; /* guest CPUID has 1 GiB pages (long mode may use them) */
     uint64_t entry; /* guest-physical entry point */
+    bool sse;   /* SSE and x87 on, as an OS leaves them (not --no-sse) */
+    bool xsave; /* guest CPUID has XSAVE: with sse, CR4.OSXSAVE too */
 };
 
 /* A guest image linked into the binary (see scripts/embed-guest). */
@@ -78,5 +80,11 @@ const struct guest_blob *mode_find_guest(const struct mode *mode,
 
 /* Initial stack: top of the first 2 MiB, or of RAM if smaller. */
 uint64_t mode_stack_top(const struct guestmem *mem);
+
+/* x87 and SSE as an OS leaves them, for the 32- and 64-bit modes: with
+ * env->sse, CR0.MP set, CR0.EM and TS clear, CR4.OSFXSR and OSXMMEXCPT
+ * set, and CR4.OSXSAVE where env->xsave (the vCPU module then loads XCR0
+ * for it). Without, CR4's SSE bits stay clear: SSE raises #UD. */
+void mode_fpu_setup(const struct mode_env *env, struct kvm_sregs *sregs);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/layout.h"
+#include "core/x86.h"
 
 extern const struct mode mode_long, mode_protected, mode_paged32, mode_real;
 
@@ -52,4 +53,17 @@ uint64_t mode_stack_top(const struct guestmem *mem)
     uint64_t low = guestmem_low_size(mem);
 
     return low < LAYOUT_STACK_TOP ? low : LAYOUT_STACK_TOP;
+}
+
+void mode_fpu_setup(const struct mode_env *env, struct kvm_sregs *sregs)
+{
+    sregs->cr4 &= ~X86_CR4_SSE_BITS;
+    if (!env->sse)
+        return;
+    /* MP: WAIT honours TS; EM clear: x87 and SSE run rather than trap;
+     * TS clear: no lazy-FPU #NM (SDM 2.5, 13.1). */
+    sregs->cr0 = (sregs->cr0 | X86_CR0_MP) & ~(X86_CR0_EM | X86_CR0_TS);
+    sregs->cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    if (env->xsave)
+        sregs->cr4 |= X86_CR4_OSXSAVE;
 }

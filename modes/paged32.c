@@ -3,6 +3,7 @@
  * One page directory whose entries map 4 MiB pages directly (CR4.PSE,
  * PDE.PS; SDM 4.3, table 4-4), identity-mapping all RAM. EFER stays 0:
  * with CR0.PG and no EFER.LME the CPU uses 32-bit paging (SDM 4.1.1).
+ * SSE and x87 are on unless --no-sse (mode_fpu_setup).
  */
 #include <errno.h>
 #include <string.h>
@@ -40,6 +41,7 @@ static int paged32_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     sregs->cr4 = X86_CR4_PSE;
     sregs->cr0 = X86_CR0_PAGED;
     sregs->efer = 0;
+    mode_fpu_setup(env, sregs);
 
     *regs = (struct kvm_regs){
         .rip = env->entry,

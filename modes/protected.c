@@ -1,7 +1,8 @@
 /* protected.c - flat 32-bit protected mode without paging.
  *
  * CR0.PE with flat 4 GiB code and data segments (SDM 9.9.1): linear =
- * physical, so the guest addresses RAM directly.
+ * physical, so the guest addresses RAM directly. SSE and x87 are on
+ * unless --no-sse (mode_fpu_setup).
  */
 #include <errno.h>
 
@@ -25,6 +26,7 @@ static int protected_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     sregs->cr3 = 0;
     sregs->cr4 = 0;
     sregs->efer = 0;
+    mode_fpu_setup(env, sregs);
 
     *regs = (struct kvm_regs){
         .rip = env->entry,

@@ -1,7 +1,8 @@
 /* real.c - real mode: 16-bit code, segment:offset addressing, no tables.
  *
  * Like the CPU after reset but with CS based at 0 rather than 0xFFFF0000
- * (SDM 9.1.4), so the image at the load address runs directly.
+ * (SDM 9.1.4), so the image at the load address runs directly. --no-sse
+ * changes nothing here: x87 runs with CR4 = 0, SSE never does.
  */
 #include <errno.h>
 

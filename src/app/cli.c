@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/layout.h"
+#include "core/portmap.h"
 
 int cli_parse_u64(const char *s, uint64_t *out)
 {
@@ -192,6 +193,13 @@ static int set_eager_mem(struct options *o, const char *v,
     return 0;
 }
 
+static int set_no_sse(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->no_sse = true;
+    return 0;
+}
+
 static int set_repeat(struct options *o, const char *v, struct skvm_err *err)
 {
     if (cli_parse_u64(v, &o->repeat) < 0 || o->repeat == 0 ||
@@ -259,6 +267,56 @@ static int set_console(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_port(struct options *o, const char *v, struct skvm_err *err)
+{
+    struct portmap_spec spec;
+    char why[sizeof(err->msg) / 2];
+
+    if (o->n_port_args == CLI_MAX_PORT_ARGS)
+        return skvm_fail(err, SKVM_USAGE, "at most %d --port entries",
+                         CLI_MAX_PORT_ARGS);
+    if (portmap_parse_entry(v, strlen(v), &spec, why, sizeof(why)) < 0)
+        return skvm_fail(err, SKVM_USAGE, "--port '%.64s': %s", v, why);
+    o->port_args[o->n_port_args++] = v;
+    return 0;
+}
+
+static int set_ports(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (o->ports_path)
+        return skvm_fail(err, SKVM_USAGE,
+                         "more than one --ports file ('%s' and '%s')",
+                         o->ports_path, v);
+    if (!*v)
+        return skvm_fail(err, SKVM_USAGE, "--ports file name is empty");
+    o->ports_path = v;
+    return 0;
+}
+
+static int set_unknown_ports(struct options *o, const char *v,
+                             struct skvm_err *err)
+{
+    static const char *const names[] = {[HC_UNKNOWN_FAIL] = "fail",
+                                        [HC_UNKNOWN_LOG] = "log",
+                                        [HC_UNKNOWN_IGNORE] = "ignore"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(v, names[i]) == 0) {
+            o->unknown_ports = (enum hc_unknown)i;
+            return 0;
+        }
+    return skvm_fail(err, SKVM_USAGE,
+                     "--unknown-ports '%s' is not fail, log or ignore", v);
+}
+
+static int set_reveal_hva(struct options *o, const char *v,
+                          struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->reveal_hva = true;
+    return 0;
+}
+
 /* The one option table: parsing, --help and the man page test all walk
  * it, in this order (--help prints each group's rows under its heading). */
 #define OPT CLI_GROUP_OPTIONS
@@ -295,10 +353,32 @@ static const struct cli_option option_defs[] = {
     {"eager-mem", 0, NULL,
      "each 64 MiB piece when first touched; same results",
      "register all guest RAM with KVM at start", OPT, set_eager_mem},
+    {"no-sse", 0, NULL,
+     "SSE and x87 on in protected, paged32 and long mode",
+     "leave SSE off (CR4.OSFXSR, OSXMMEXCPT and OSXSAVE clear): SSE "
+     "instructions raise #UD",
+     OPT, set_no_sse},
     {"sandbox", 0, NULL, NULL,
      "run the guest under a seccomp filter: only the system calls running "
      "it needs (others fail with EPERM)",
      OPT, set_sandbox},
+    {"port", 0, "PORT[/in|/out]=CALL", NULL,
+     "bind a hypercall to a port (0x hex or decimal), both of the call's "
+     "directions or one; adds to or overrides the default map "
+     "(docs/hypercalls.md; repeatable)",
+     OPT, set_port},
+    {"ports", 0, "FILE", NULL,
+     "read port map entries from FILE, one 'PORT[/dir] CALL' a line, '#' "
+     "comments",
+     OPT, set_ports},
+    {"unknown-ports", 0, "fail|log|ignore", "fail",
+     "a port access no call answers: end the run (exit 4), or log one "
+     "stderr line (log) or nothing (ignore) and go on, IN reading all ones",
+     OPT, set_unknown_ports},
+    {"reveal-hva", 0, NULL, NULL,
+     "gva_to_hva answers the real host address (a deliberate leak for "
+     "teaching; refused with --sandbox) instead of a stand-in",
+     OPT, set_reveal_hva},
     {"probe", 0, NULL, NULL, "print which modes this host can run", OPT,
      set_probe},
     {"help", 'h', NULL, NULL, "this text", OPT, set_help},
@@ -512,6 +592,11 @@ int cli_validate(struct options *o, struct skvm_err *err)
         return skvm_fail(err, SKVM_USAGE,
                          "--gdb needs the network, which --sandbox forbids: "
                          "use one or the other");
+    /* The sandbox exists to keep the guest from learning about the host. */
+    if (o->reveal_hva && o->sandbox)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--reveal-hva leaks host addresses to the guest, "
+                         "which --sandbox forbids: use one or the other");
     if (o->guest_name && !mode_find_guest(m, o->guest_name))
         return skvm_fail(err, SKVM_USAGE, "%s mode has no built-in guest '%s'",
                          m->name, o->guest_name);
@@ -623,9 +708,9 @@ void cli_usage(FILE *out)
             "0x%x and set\n"
             "RAX=42; the host checks both. Custom guests are checked only "
             "as asked.\n"
-            "Guests may use hypercalls on ports 0x500-0x505 "
-            "(docs/hypercalls.md);\n"
-            "exit(0) passes.\n"
+            "Guests may use hypercalls on ports 0x500-0x508 "
+            "(docs/hypercalls.md), or on\n"
+            "ports of their own with --port/--ports; exit(0) passes.\n"
             "\n"
             "Exit codes:\n"
             "  0    pass\n"

@@ -13,11 +13,13 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "core/hypercall.h"
 #include "modes/mode.h"
 
 #define CLI_MAX_EXPECT_MEM 16
 #define CLI_DEFAULT_MEM (UINT64_C(2) << 20)
 #define CLI_MAX_REPEAT 1000000
+#define CLI_MAX_PORT_ARGS 64
 
 struct expect_mem {
     uint64_t addr, value;
@@ -40,6 +42,7 @@ struct options {
     uint16_t gdb_port; /* 0 = any free port (printed on stderr) */
     bool no_coalesce;    /* one VM exit per console byte (console.h) */
     bool eager_mem;      /* all RAM registered with KVM up front */
+    bool no_sse;         /* --no-sse: CR4's SSE bits stay clear */
     bool sandbox;        /* --sandbox: seccomp filter for the run (sandbox.h) */
     uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
     bool probe, help, version;
@@ -49,6 +52,12 @@ struct options {
     bool json;            /* --json: one JSON object on stdout at the end */
     bool dump;            /* --dump: crash report even when the run passes */
     const char *console_path; /* --console FILE: guest console output */
+    /* Port maps (core/portmap.h; the session builds the map): */
+    const char *port_args[CLI_MAX_PORT_ARGS]; /* --port values, in order */
+    unsigned n_port_args;
+    const char *ports_path;   /* --ports FILE */
+    enum hc_unknown unknown_ports; /* --unknown-ports=fail|log|ignore */
+    bool reveal_hva;          /* --reveal-hva: gva_to_hva's real address */
 };
 
 int cli_parse(int argc, char *const argv[], struct options *opts,

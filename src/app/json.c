@@ -73,6 +73,7 @@ struct json_object *stats_to_json(const struct skvm_stats *s)
     reasons = NULL;
     bad |= add_u64(o, "other_port_exits", s->other_port_exits);
     bad |= add_u64(o, "lazy_ram_exits", s->lazy_ram_exits);
+    bad |= add_u64(o, "unknown_port_accesses", s->unknown_ports);
     bad |= json_object_object_add(o, "io_ports", ports);
     ports = NULL;
     bad |= json_object_object_add(o, "hypercalls", hcalls);
@@ -185,8 +186,9 @@ static struct json_object *code_json(const struct crash_state *c)
 }
 
 /* The exception that ended the run: vector, name ("#PF", "int 0x10"),
- * error code (null when the CPU pushes none), CR2 (#PF only) and the
- * faulting RIP (null when the frame could not be read). */
+ * error code (null when the CPU pushes none), CR2 (#PF only), the
+ * faulting RIP (null when the frame could not be read) and the cause of
+ * an #UD/#NM from an SSE/x87 instruction (null otherwise). */
 static struct json_object *exception_json(const struct exception_info *e)
 {
     struct json_object *o = json_object_new_object();
@@ -208,6 +210,11 @@ static struct json_object *exception_json(const struct exception_info *e)
                                          ? hex(e->cr2)
                                          : NULL);
     json_object_object_add(o, "rip", e->frame_ok ? hex(e->rip) : NULL);
+    /* An #UD/#NM from a unit the control registers turned off. */
+    json_object_object_add(o, "cause",
+                           exception_fpu_text(e)
+                               ? json_object_new_string(exception_fpu_text(e))
+                               : NULL);
     return o;
 }
 

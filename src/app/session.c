@@ -17,6 +17,8 @@
 #include "kvm/run.h"
 #include "gdb/stub.h"
 #include "core/image.h"
+#include "core/layout.h"
+#include "core/portmap.h"
 #include "app/checks.h"
 #include "app/hints.h"
 #include "kvm/rerun.h"
@@ -55,6 +57,52 @@ static int console_open(const struct options *o, struct skvm_err *err)
         return skvm_fail_signal(err, stop_signal());
     return skvm_fail(err, SKVM_USAGE, "cannot open --console file '%s': %s",
                      o->console_path, strerror(open_errno));
+}
+
+#define PORTS_FILE_MAX (64 * 1024)
+
+/* The run's port map: the defaults, then the --ports file, then each
+ * --port (core/portmap.h). Errors are usage errors naming the entry. */
+static int ports_build(const struct options *o, struct portmap *map,
+                       struct skvm_err *err)
+{
+    portmap_init(map);
+    if (o->ports_path) {
+        static char text[PORTS_FILE_MAX + 1];
+        size_t len = 0;
+        int fd = open(o->ports_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return skvm_fail(err, SKVM_USAGE,
+                             "cannot open --ports file '%s': %s",
+                             o->ports_path, strerror(errno));
+        for (;;) {
+            ssize_t n = read(fd, text + len, sizeof(text) - len);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                int e = errno;
+                close(fd);
+                if (n < 0)
+                    return skvm_fail(err, SKVM_USAGE,
+                                     "cannot read --ports file '%s': %s",
+                                     o->ports_path, strerror(e));
+                break;
+            }
+            len += (size_t)n;
+            if (len > PORTS_FILE_MAX) {
+                close(fd);
+                return skvm_fail(err, SKVM_USAGE,
+                                 "--ports file '%s' is larger than %d bytes",
+                                 o->ports_path, PORTS_FILE_MAX);
+            }
+        }
+        if (portmap_add_text(map, text, len, o->ports_path, err) < 0)
+            return -1;
+    }
+    for (unsigned i = 0; i < o->n_port_args; i++)
+        if (portmap_add_arg(map, o->port_args[i], err) < 0)
+            return -1;
+    return 0;
 }
 
 /* True when fd and stderr are the same open file or the same file
@@ -194,12 +242,19 @@ int session_run_outcome(const struct options *o, struct outcome *out,
     struct trace trace = {.out = stderr};
     struct gdbstub *gdb = NULL;
     struct rerun rr = {0};
+    struct portmap ports;
     struct image img;
     struct vm vm;
     int rc = -1;
 
+    if (ports_build(o, &ports, err) < 0)
+        return -1;
+    rcfg.hc = (struct hc_options){.map = &ports,
+                                  .unknown = o->unknown_ports,
+                                  .reveal_hva = o->reveal_hva};
     if (!out)
         stats_init(&local_stats, false);
+    stats->map = &ports; /* until the end of this function */
     /* Statistics always count; trace and gdb watch only when asked. gdb
      * comes last: it may take an exit the others have already seen. */
     struct run_observer obs = stats_observer(stats);
@@ -208,8 +263,10 @@ int session_run_outcome(const struct options *o, struct outcome *out,
         obs = trace_observer(&trace);
         run_config_observe(&rcfg, &obs);
     }
-    if ((rcfg.console_fd = console_open(o, err)) < 0)
+    if ((rcfg.console_fd = console_open(o, err)) < 0) {
+        stats->map = NULL;
         return -1;
+    }
     if (o->guest_path) {
         if (image_read_file(o->guest_path, o->mem_size, &img, err) < 0)
             goto out_console;
@@ -220,9 +277,14 @@ int session_run_outcome(const struct options *o, struct outcome *out,
     }
     if (vm_open(&vm, o->mem_size, o->eager_mem, err) < 0)
         goto out_image;
+    vm.sse = !o->no_sse;
     struct mode_env env = vm_mode_env(&vm, o->entry);
+    /* KVM batches port 0xE9's 1-byte OUTs: only while putchar has it. */
     if (console_setup(&vm.console, vm.vm_fd, vm.run, vm.run_size,
-                      !o->no_coalesce, err) < 0)
+                      !o->no_coalesce &&
+                          portmap_lookup(&ports, LAYOUT_PORT_CONSOLE,
+                                         PORTMAP_OUT) == HC_CALL_PUTCHAR,
+                      err) < 0)
         goto out_vm;
     console_set_output(&vm.console, rcfg.console_fd);
     if ((o->repeat > 1 && rerun_track(&vm, &rr, err) < 0) ||
@@ -248,6 +310,7 @@ out_console:
     if (rcfg.console_fd != STDOUT_FILENO &&
         rcfg.console_fd != STDERR_FILENO)
         close(rcfg.console_fd);
+    stats->map = NULL; /* the map dies with this frame */
     return rc;
 }
 

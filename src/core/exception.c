@@ -87,6 +87,175 @@ static uint64_t le(const uint8_t *p, unsigned width)
     return v;
 }
 
+/* What kind of instruction the bytes start, as far as CR0.EM/TS and
+ * CR4.OSFXSR/OSXSAVE care (SDM vol. 2 opcode maps A-2 to A-4). */
+enum insn_class {
+    INSN_OTHER,
+    INSN_X87,   /* D8-DF escapes, WAIT, FXSAVE/FXRSTOR */
+    INSN_MMX,   /* 0F opcodes on MM registers (no 66/F2/F3 prefix) */
+    INSN_SSE,   /* 0F opcodes on XMM registers, LDMXCSR/STMXCSR */
+    INSN_AVX,   /* VEX-encoded */
+    INSN_XSAVE, /* XGETBV, XSETBV, XSAVE*, XRSTOR* */
+};
+
+#define INSN_MAX 15 /* the longest x86 instruction */
+#define MODRM_REG(m) (((m) >> 3) & 7)
+#define MODRM_IS_MEM(m) (((m) >> 6) != 3)
+
+/* b: the bytes after 0F (n >= 1; a missing ModRM byte reads as 0). */
+static enum insn_class classify_0f(const uint8_t *b, size_t n, bool simd)
+{
+    uint8_t op = b[0], m = n > 1 ? b[1] : 0;
+    unsigned reg = MODRM_REG(m);
+
+    if ((op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2F) ||
+        (op >= 0x50 && op <= 0x5F) || op == 0xC2 || op == 0xC6)
+        return INSN_SSE;
+    if (op == 0x38 && m >= 0xF0)
+        return INSN_OTHER; /* MOVBE, CRC32, ADCX... on general registers */
+    if ((op == 0x38 && m >= 0xC8 && m <= 0xCD) || (op == 0x3A && m == 0xCC))
+        return INSN_SSE; /* SHA: XMM without a prefix */
+    if (op == 0x38 || op == 0x3A || (op >= 0x60 && op <= 0x77) ||
+        (op >= 0x7C && op <= 0x7F) || op == 0xC4 || op == 0xC5 ||
+        (op >= 0xD0 && op <= 0xFE))
+        return simd ? INSN_SSE : INSN_MMX;
+    if (op == 0xAE && MODRM_IS_MEM(m)) {
+        if (reg <= 1)
+            return INSN_X87; /* FXSAVE/FXRSTOR: #NM with EM or TS */
+        if (reg <= 3)
+            return INSN_SSE; /* LDMXCSR/STMXCSR */
+        if (reg <= 5 || (reg == 6 && !simd))
+            return INSN_XSAVE; /* XSAVE, XRSTOR, XSAVEOPT */
+    }
+    if (op == 0x01 && (m == 0xD0 || m == 0xD1))
+        return INSN_XSAVE; /* XGETBV, XSETBV */
+    if (op == 0xC7 && MODRM_IS_MEM(m) && reg >= 3 && reg <= 5)
+        return INSN_XSAVE; /* XRSTORS, XSAVEC, XSAVES */
+    return INSN_OTHER;
+}
+
+static enum insn_class classify(const uint8_t *b, size_t n, unsigned bits)
+{
+    bool simd = false; /* 66, F2 or F3: the SSE forms of 0F opcodes */
+    size_t i = 0;
+
+    for (; i < n; i++) {
+        uint8_t p = b[i];
+        if (p == 0x66 || p == 0xF2 || p == 0xF3)
+            simd = true;
+        else if (!(p == 0x26 || p == 0x2E || p == 0x36 || p == 0x3E ||
+                   p == 0x64 || p == 0x65 || p == 0x67 || p == 0xF0 ||
+                   (bits == 64 && (p & 0xF0) == 0x40)))
+            break;
+    }
+    if (i >= n)
+        return INSN_OTHER;
+    if ((b[i] >= 0xD8 && b[i] <= 0xDF) || b[i] == 0x9B)
+        return INSN_X87;
+    /* VEX: in 64-bit code always, in 32-bit code where LES/LDS would
+     * need a memory operand; never in real mode. */
+    if ((b[i] == 0xC4 || b[i] == 0xC5) &&
+        (bits == 64 || (bits == 32 && i + 1 < n && !MODRM_IS_MEM(b[i + 1]))))
+        return INSN_AVX;
+    if (b[i] != 0x0F || i + 1 >= n)
+        return INSN_OTHER;
+    return classify_0f(b + i + 1, n - i - 1, simd);
+}
+
+enum exception_fpu_cause exception_fpu_cause(unsigned vector,
+                                             const uint8_t *insn, size_t len,
+                                             unsigned bits, uint64_t cr0,
+                                             uint64_t cr4)
+{
+    bool ud = vector == X86_EXC_UD, nm = vector == X86_EXC_NM;
+    enum insn_class c = classify(insn, len, bits);
+
+    if (nm && (cr0 & X86_CR0_TS) && c != INSN_OTHER)
+        return EXC_FPU_TS;
+    switch (c) {
+    case INSN_X87:
+        return nm && (cr0 & X86_CR0_EM) ? EXC_FPU_X87_EM : EXC_FPU_NONE;
+    case INSN_MMX:
+        return ud && (cr0 & X86_CR0_EM) ? EXC_FPU_MMX_EM : EXC_FPU_NONE;
+    case INSN_SSE:
+        if (ud && (cr0 & X86_CR0_EM))
+            return EXC_FPU_SSE_EM;
+        return ud && !(cr4 & X86_CR4_OSFXSR) ? EXC_FPU_SSE_NO_OSFXSR
+                                              : EXC_FPU_NONE;
+    case INSN_AVX:
+        return ud && !(cr4 & X86_CR4_OSXSAVE) ? EXC_FPU_AVX_NO_OSXSAVE
+                                               : EXC_FPU_NONE;
+    case INSN_XSAVE:
+        return ud && !(cr4 & X86_CR4_OSXSAVE) ? EXC_FPU_XSAVE_NO_OSXSAVE
+                                               : EXC_FPU_NONE;
+    case INSN_OTHER:
+        break;
+    }
+    return EXC_FPU_NONE;
+}
+
+const char *exception_fpu_text(const struct exception_info *e)
+{
+    switch (e->fpu_cause) {
+    case EXC_FPU_SSE_NO_OSFXSR:
+        return e->bits == 16 ? "an SSE instruction with CR4.OSFXSR clear "
+                               "(real mode runs with SSE off)"
+                             : "an SSE instruction with CR4.OSFXSR clear "
+                               "(SSE is off: --no-sse, or the guest cleared "
+                               "it)";
+    case EXC_FPU_SSE_EM:
+        return "an SSE instruction with CR0.EM set (x87 emulation, which "
+               "the guest set, turns SSE off)";
+    case EXC_FPU_MMX_EM:
+        return "an MMX instruction with CR0.EM set (x87 emulation, which "
+               "the guest set)";
+    case EXC_FPU_X87_EM:
+        return "an x87 instruction with CR0.EM set (x87 emulation, which "
+               "the guest set)";
+    case EXC_FPU_TS:
+        return "an x87/MMX/SSE instruction with CR0.TS set (task switched: "
+               "the guest set it)";
+    case EXC_FPU_AVX_NO_OSXSAVE:
+        return "an AVX (VEX-encoded) instruction with CR4.OSXSAVE clear "
+               "(set only where the guest CPUID offers XSAVE, not with "
+               "--no-sse)";
+    case EXC_FPU_XSAVE_NO_OSXSAVE:
+        return "an XSAVE-family instruction (XGETBV, XSETBV, XSAVE, XRSTOR) "
+               "with CR4.OSXSAVE clear (set only where the guest CPUID "
+               "offers XSAVE, not with --no-sse)";
+    case EXC_FPU_NONE:
+        break;
+    }
+    return NULL;
+}
+
+/* e->fpu_cause for an #UD/#NM: the faulting instruction's bytes (as
+ * many of the first 15 as are readable) against CR0/CR4. */
+static void find_fpu_cause(const struct guestmem *mem,
+                           const struct kvm_sregs *sregs,
+                           struct exception_info *e)
+{
+    uint8_t insn[INSN_MAX];
+    uint64_t lin;
+    size_t n = 0;
+
+    if (e->vector != X86_EXC_UD && e->vector != X86_EXC_NM)
+        return;
+    if (e->bits == 64)
+        lin = e->rip;
+    else if (e->bits == 16)
+        lin = (e->cs << 4) + (uint16_t)e->rip;
+    else if (e->cs == sregs->cs.selector) /* the loader's flat CS */
+        lin = (uint32_t)(sregs->cs.base + e->rip);
+    else
+        return;
+    while (n < sizeof(insn) &&
+           read_linear(mem, sregs, lin + n, &insn[n], 1) == 0)
+        n++;
+    e->fpu_cause = exception_fpu_cause(e->vector, insn, n, e->bits,
+                                       sregs->cr0, sregs->cr4);
+}
+
 void exception_from_stub(const struct guestmem *mem,
                          const struct kvm_sregs *sregs,
                          const struct kvm_regs *regs, unsigned vector,
@@ -135,6 +304,7 @@ void exception_from_stub(const struct guestmem *mem,
         e->ss = sregs->ss.selector;
     }
     e->frame_ok = true;
+    find_fpu_cause(mem, sregs, e);
 }
 
 void exception_unwind(const struct exception_info *e, struct kvm_regs *regs,
@@ -231,7 +401,7 @@ bool exception_is_trap(const struct exception_info *e)
 void exception_describe(const struct exception_info *e,
                         const struct kvm_sregs *sregs, char *buf, size_t len)
 {
-    char mn[16], code[24] = "", detail[160] = "";
+    char mn[16], code[24] = "", detail[256] = "";
     const char *m = exception_label(e, mn, sizeof(mn));
     bool selector_code = e->vector == X86_EXC_TS || e->vector == X86_EXC_NP ||
                          e->vector == X86_EXC_SS || e->vector == X86_EXC_GP;
@@ -272,6 +442,8 @@ void exception_describe(const struct exception_info *e,
                  ": another exception could not be delivered (RSP was "
                  "0x%llx: can it take an exception frame?)",
                  (unsigned long long)e->rsp);
+    } else if (exception_fpu_text(e)) {
+        snprintf(detail, sizeof(detail), ": %s", exception_fpu_text(e));
     }
     snprintf(buf, len, "guest raised %s%s (vector %u, %s) at RIP 0x%llx%s", m,
              code, e->vector, exception_name(e->vector),

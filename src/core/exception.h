@@ -14,7 +14,11 @@
  *   guest raised #PF (vector 14, page fault) at RIP 0x10000a: write to a
  *   not-present page, CR2 = 0x40000000008, error code 0x2
  * decoding page-fault bits and selector error codes (table, index,
- * external) against the GDT limit.
+ * external) against the GDT limit, and naming the control-register bit
+ * behind an #UD or #NM from an SSE/x87 instruction, e.g.
+ *   guest raised #UD (vector 6, invalid opcode) at RIP 0x1a: an SSE
+ *   instruction with CR4.OSFXSR clear (SSE is off: --no-sse, or the
+ *   guest cleared it)
  */
 #ifndef SKVM_CORE_EXCEPTION_H
 #define SKVM_CORE_EXCEPTION_H
@@ -26,6 +30,21 @@
 
 #include "core/guestmem.h"
 
+/* Why an #UD or #NM came from an x87/MMX/SSE/AVX instruction: the
+ * control-register bit that forbade it (SDM vol. 3A 2.5 table 2-2,
+ * 13.1-13.3).
+ * Decided from the faulting instruction's bytes and CR0/CR4. */
+enum exception_fpu_cause {
+    EXC_FPU_NONE,          /* not one of these, or bytes not readable */
+    EXC_FPU_SSE_NO_OSFXSR, /* #UD: SSE, CR4.OSFXSR clear */
+    EXC_FPU_SSE_EM,        /* #UD: SSE, CR0.EM set */
+    EXC_FPU_MMX_EM,        /* #UD: MMX, CR0.EM set */
+    EXC_FPU_X87_EM,        /* #NM: x87, CR0.EM set */
+    EXC_FPU_TS,            /* #NM: x87/MMX/SSE/AVX, CR0.TS set */
+    EXC_FPU_AVX_NO_OSXSAVE, /* #UD: VEX-encoded, CR4.OSXSAVE clear */
+    EXC_FPU_XSAVE_NO_OSXSAVE, /* #UD: XGETBV/XSETBV/XSAVE/XRSTOR, no OSXSAVE */
+};
+
 struct exception_info {
     unsigned vector;
     bool has_error_code;
@@ -35,6 +54,7 @@ struct exception_info {
     uint64_t rip, cs, rflags, rsp, ss; /* at the faulting instruction */
     uint64_t handler_rsp; /* where the frame was (the stack pointer) */
     unsigned bits;       /* 16, 32 or 64: the code that faulted */
+    enum exception_fpu_cause fpu_cause; /* #UD/#NM from a disabled unit */
 };
 
 /* "#PF", or "#14" style for unnamed vectors below 32, "int 0x80" above. */
@@ -67,6 +87,18 @@ void exception_from_stub(const struct guestmem *mem,
  * in real mode) from the frame. Unchanged when !e->frame_ok. */
 void exception_unwind(const struct exception_info *e, struct kvm_regs *regs,
                       struct kvm_sregs *sregs);
+
+/* The cause of an #UD or #NM (vector) raised by the instruction whose
+ * first bytes are insn[0..len) in code of `bits`, under cr0/cr4:
+ * exception_from_stub() fills e->fpu_cause with it. */
+enum exception_fpu_cause exception_fpu_cause(unsigned vector,
+                                             const uint8_t *insn, size_t len,
+                                             unsigned bits, uint64_t cr0,
+                                             uint64_t cr4);
+/* "an SSE instruction with CR4.OSFXSR clear (...)" for e->fpu_cause, or
+ * NULL for EXC_FPU_NONE. Appended to the one-line error; the crash
+ * report and --json give it as the cause. */
+const char *exception_fpu_text(const struct exception_info *e);
 
 /* The one-line error (no "simple-kvm: " prefix) into buf. */
 void exception_describe(const struct exception_info *e,

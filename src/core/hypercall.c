@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fdwrite.h"
@@ -29,9 +30,13 @@ _Static_assert(SKVM_HC_STATS_SIZE == HC_STATS_SIZE, "stats buffer");
 _Static_assert(SKVM_HC_UNMAPPED == HC_UNMAPPED, "unmapped marker");
 _Static_assert(HC_UNMAPPED == UINT32_MAX, "unmapped is the largest u32");
 _Static_assert(HC_STATS_SIZE <= PAGING_WRITE_MAX, "exit_stats in one write");
+_Static_assert(LAYOUT_HC_PAGE + HC_STATS_SIZE <= LAYOUT_REAL_MAX_ENTRY,
+               "exit_stats_ptr's page is below 1 MiB: real mode reaches it");
 
-#define HC_WIDTH 4      /* bytes: hypercalls are 32-bit port I/O */
+#define HC_WIDTH 4      /* bytes: the headers' hypercalls are 32-bit */
 #define BITS_PER_BYTE 8u
+#define NS_PER_US 1000u
+#define ALL_ONES 0xFFu  /* what an unknown IN reads, every byte */
 
 /* One port I/O exit, read out of the run page after bounds checks. */
 struct io {
@@ -39,30 +44,19 @@ struct io {
     uint8_t dir, size;
     uint32_t count;
     uint8_t *data;  /* inside the run page: size * count bytes */
-    uint32_t value; /* OUT: the first item, little-endian */
+    uint32_t value; /* OUT: the first item, little-endian, zero-extended */
 };
 
-struct port_def;
-typedef int (*hc_fn)(struct hc_ctx *ctx, const struct port_def *def,
+typedef int (*hc_fn)(struct hc_ctx *ctx, const struct hc_call_info *def,
                      struct io *io, const struct kvm_sregs *sregs,
                      struct skvm_err *err);
 
-struct port_def {
-    uint16_t port;
-    const char *name;
-    uint8_t width;   /* required I/O size in bytes */
-    bool out, in;    /* directions allowed */
-    bool many;       /* string I/O (count > 1) allowed */
-    bool pointer;    /* an OUT value is a guest pointer (needs sregs) */
-    hc_fn fn;
-};
-
-static int hc_fault(const struct port_def *def, const struct io *io,
+static int hc_fault(const struct hc_call_info *def, const struct io *io,
                     struct skvm_err *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* "hypercall print_str (port 0x502, OUT 0x40000000): <reason>" */
-static int hc_fault(const struct port_def *def, const struct io *io,
+static int hc_fault(const struct hc_call_info *def, const struct io *io,
                     struct skvm_err *err, const char *fmt, ...)
 {
     char reason[sizeof(err->msg)], what[64];
@@ -86,14 +80,23 @@ static void hc_write(const struct hc_ctx *ctx, const void *buf, size_t len)
     fdwrite_all(ctx->out_fd, buf, len);
 }
 
+/* An IN's answer: the low io->size bytes of value. */
 static void io_set_in(struct io *io, uint32_t value)
 {
     for (unsigned i = 0; i < io->size; i++)
         io->data[i] = (uint8_t)(value >> (BITS_PER_BYTE * i));
 }
 
+uint64_t hypercall_clock_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* One line for a pointer that could not be used. */
-static int pointer_fault(const struct port_def *def, const struct io *io,
+static int pointer_fault(const struct hc_call_info *def, const struct io *io,
                          const struct paging_fault *f, struct skvm_err *err)
 {
     const char *why = paging_status_text(f->status);
@@ -110,7 +113,7 @@ static int pointer_fault(const struct port_def *def, const struct io *io,
     default:
         break;
     }
-    if (f->linear != io->value && def->port == LAYOUT_PORT_HC_PRINT_STR)
+    if (f->linear != io->value && strcmp(def->name, "print_str") == 0)
         return hc_fault(def, io, err,
                         "unterminated string: no NUL before 0x%llx, which "
                         "is %s",
@@ -125,16 +128,29 @@ static int pointer_fault(const struct port_def *def, const struct io *io,
                     (unsigned long long)f->linear, why);
 }
 
-static int hc_putchar(struct hc_ctx *ctx, const struct port_def *def,
+static int hc_putchar(struct hc_ctx *ctx, const struct hc_call_info *def,
                       struct io *io, const struct kvm_sregs *sregs,
                       struct skvm_err *err)
 {
+    uint8_t low[256];
+    uint32_t done = 0;
+
     (void)def, (void)sregs, (void)err;
-    hc_write(ctx, io->data, io->count); /* rep outsb: count bytes at once */
+    if (io->size == 1) { /* rep outsb: count bytes at once */
+        hc_write(ctx, io->data, io->count);
+        return HC_CONTINUE;
+    }
+    /* A wider OUT writes its low byte, item by item (rep outsw/outsd). */
+    while (done < io->count) {
+        uint32_t n = 0;
+        for (; n < sizeof(low) && done < io->count; n++, done++)
+            low[n] = io->data[(size_t)done * io->size];
+        hc_write(ctx, low, n);
+    }
     return HC_CONTINUE;
 }
 
-static int hc_exit(struct hc_ctx *ctx, const struct port_def *def,
+static int hc_exit(struct hc_ctx *ctx, const struct hc_call_info *def,
                    struct io *io, const struct kvm_sregs *sregs,
                    struct skvm_err *err)
 {
@@ -143,7 +159,7 @@ static int hc_exit(struct hc_ctx *ctx, const struct port_def *def,
     return HC_EXITED;
 }
 
-static int hc_print_u32(struct hc_ctx *ctx, const struct port_def *def,
+static int hc_print_u32(struct hc_ctx *ctx, const struct hc_call_info *def,
                         struct io *io, const struct kvm_sregs *sregs,
                         struct skvm_err *err)
 {
@@ -155,7 +171,7 @@ static int hc_print_u32(struct hc_ctx *ctx, const struct port_def *def,
     return HC_CONTINUE;
 }
 
-static int hc_print_str(struct hc_ctx *ctx, const struct port_def *def,
+static int hc_print_str(struct hc_ctx *ctx, const struct hc_call_info *def,
                         struct io *io, const struct kvm_sregs *sregs,
                         struct skvm_err *err)
 {
@@ -170,7 +186,7 @@ static int hc_print_str(struct hc_ctx *ctx, const struct port_def *def,
     return HC_CONTINUE;
 }
 
-static int hc_exit_count(struct hc_ctx *ctx, const struct port_def *def,
+static int hc_exit_count(struct hc_ctx *ctx, const struct hc_call_info *def,
                          struct io *io, const struct kvm_sregs *sregs,
                          struct skvm_err *err)
 {
@@ -179,7 +195,7 @@ static int hc_exit_count(struct hc_ctx *ctx, const struct port_def *def,
     return HC_CONTINUE;
 }
 
-static int hc_exit_stats(struct hc_ctx *ctx, const struct port_def *def,
+static int hc_exit_stats(struct hc_ctx *ctx, const struct hc_call_info *def,
                          struct io *io, const struct kvm_sregs *sregs,
                          struct skvm_err *err)
 {
@@ -194,7 +210,7 @@ static int hc_exit_stats(struct hc_ctx *ctx, const struct port_def *def,
 }
 
 /* OUT: translate now (the paging of this moment); IN: hand it over. */
-static int hc_translate(struct hc_ctx *ctx, const struct port_def *def,
+static int hc_translate(struct hc_ctx *ctx, const struct hc_call_info *def,
                         struct io *io, const struct kvm_sregs *sregs,
                         struct skvm_err *err)
 {
@@ -217,23 +233,91 @@ static int hc_translate(struct hc_ctx *ctx, const struct port_def *def,
     return HC_CONTINUE;
 }
 
-/* One row per row of meson.build's `hypercalls` table, in its order (the
- * console first: it is the busiest); call `name` is handled by hc_<name>. */
-static const struct port_def ports[] = {
-#define HC_PORT_DEF(port, name, NAME, bytes, out, in, many, pointer) \
-    {(port), #name, (bytes), (out), (in), (many), (pointer), hc_##name},
-    LAYOUT_HYPERCALLS(HC_PORT_DEF)
-#undef HC_PORT_DEF
-};
-#define N_PORTS (sizeof(ports) / sizeof(ports[0]))
-
-static const struct port_def *port_find(uint16_t port)
+/* IN: the answer of QEMU's and Bochs' debug console on its port, which
+ * guests read to detect it. */
+static int hc_console_detect(struct hc_ctx *ctx,
+                             const struct hc_call_info *def, struct io *io,
+                             const struct kvm_sregs *sregs,
+                             struct skvm_err *err)
 {
-    for (size_t i = 0; i < N_PORTS; i++)
-        if (ports[i].port == port)
-            return &ports[i];
-    return NULL;
+    (void)ctx, (void)def, (void)sregs, (void)err;
+    io_set_in(io, LAYOUT_PORT_CONSOLE);
+    return HC_CONTINUE;
 }
+
+/* IN: the counts as text in the host's page (LAYOUT_HC_PAGE), its
+ * guest-physical address returned as the pointer: the loader's paging
+ * maps it there (identity) in every mode. */
+static int hc_exit_stats_ptr(struct hc_ctx *ctx,
+                             const struct hc_call_info *def, struct io *io,
+                             const struct kvm_sregs *sregs,
+                             struct skvm_err *err)
+{
+    char text[HC_STATS_SIZE] = {0};
+
+    (void)sregs;
+    snprintf(text, sizeof(text), "IO in: %llu\nIO out: %llu\n",
+             (unsigned long long)ctx->io_in, (unsigned long long)ctx->io_out);
+    if (guestmem_write(ctx->mem, LAYOUT_HC_PAGE, text, sizeof(text)) < 0)
+        return hc_fault(def, io, err,
+                        "the host's page at 0x%x is outside guest RAM (%llu "
+                        "bytes)",
+                        LAYOUT_HC_PAGE, (unsigned long long)ctx->mem->size);
+    io_set_in(io, LAYOUT_HC_PAGE);
+    return HC_CONTINUE;
+}
+
+/* OUT: a linear address; IN: the low 32 bits of a host address for it:
+ * the real one with --reveal-hva, else HC_HVA_STANDIN + guest-physical.
+ * An address with no RAM prints "Invalid GVA" and answers 0. */
+static int hc_gva_to_hva(struct hc_ctx *ctx, const struct hc_call_info *def,
+                         struct io *io, const struct kvm_sregs *sregs,
+                         struct skvm_err *err)
+{
+    struct paging_walk walk;
+    const void *host;
+
+    if (io->dir == KVM_EXIT_IO_IN) {
+        if (!ctx->hva_ready)
+            return hc_fault(def, io, err,
+                            "IN without a preceding OUT of an address");
+        io_set_in(io, ctx->hva_result);
+        ctx->hva_ready = false;
+        return HC_CONTINUE;
+    }
+    ctx->hva_result = 0;
+    ctx->hva_ready = true;
+    if (paging_translate(ctx->mem, sregs, io->value, &walk) != PAGING_OK ||
+        !(host = guestmem_ptr(ctx->mem, walk.gpa, 1))) {
+        hc_write(ctx, HC_INVALID_GVA, strlen(HC_INVALID_GVA));
+        return HC_CONTINUE;
+    }
+    ctx->hva_result = ctx->opt.reveal_hva
+                          ? (uint32_t)(uintptr_t)host
+                          : (uint32_t)(HC_HVA_STANDIN + walk.gpa);
+    return HC_CONTINUE;
+}
+
+/* IN: microseconds since hypercall_init (the run's start), low 32 bits. */
+static int hc_timestamp(struct hc_ctx *ctx, const struct hc_call_info *def,
+                        struct io *io, const struct kvm_sregs *sregs,
+                        struct skvm_err *err)
+{
+    uint64_t now = ctx->now_ns ? ctx->now_ns() : hypercall_clock_ns();
+
+    (void)def, (void)sregs, (void)err;
+    io_set_in(io, (uint32_t)((now - ctx->start_ns) / NS_PER_US));
+    return HC_CONTINUE;
+}
+
+/* One handler per row of meson.build's `hypercalls` table: call `name`
+ * is handled by hc_<name> (the build fails without one). */
+static const hc_fn handlers[HC_N_CALLS] = {
+#define HC_HANDLER(port, name, NAME, bytes, out, in, many, pointer) \
+    [HC_CALL_##NAME] = hc_##name,
+    LAYOUT_HYPERCALLS(HC_HANDLER)
+#undef HC_HANDLER
+};
 
 /* Read the exit out of the run page; every field is checked before use. */
 static int io_load(struct kvm_run *run, size_t run_size, struct io *io,
@@ -267,26 +351,77 @@ static int io_load(struct kvm_run *run, size_t run_size, struct io *io,
 void hypercall_init(struct hc_ctx *ctx, const struct guestmem *mem,
                     int out_fd)
 {
-    *ctx = (struct hc_ctx){.mem = mem, .out_fd = out_fd};
+    *ctx = (struct hc_ctx){.mem = mem, .out_fd = out_fd,
+                           .log_fd = STDERR_FILENO};
+    ctx->start_ns = hypercall_clock_ns();
 }
 
-bool hypercall_needs_sregs(const struct kvm_run *run, size_t run_size)
+bool hypercall_needs_sregs(const struct hc_ctx *ctx, const struct kvm_run *run,
+                           size_t run_size)
 {
-    const struct port_def *def;
+    int call;
 
     if (run_size < sizeof(*run) || run->exit_reason != KVM_EXIT_IO ||
         run->io.direction != KVM_EXIT_IO_OUT)
         return false;
-    def = port_find(run->io.port);
-    return def && def->pointer;
+    call = portmap_lookup(ctx->opt.map, run->io.port, PORTMAP_OUT);
+    return call >= 0 && hc_call_info((unsigned)call)->pointer;
+}
+
+/* An access the map does not bind: the run's end (fail), or one line
+ * (log) and on, IN reading all ones (log, ignore). */
+static int unknown_access(struct hc_ctx *ctx, struct io *io,
+                          struct skvm_err *err)
+{
+    const char *str = io->count > 1 ? ", string" : "";
+    int other = portmap_other_dir(ctx->opt.map, io->port,
+                                  io->dir == KVM_EXIT_IO_OUT ? PORTMAP_OUT
+                                                             : PORTMAP_IN);
+    char line[160];
+    int n;
+
+    ctx->unknown++;
+    if (ctx->opt.unknown == HC_UNKNOWN_FAIL) {
+        if (other >= 0) {
+            const struct hc_call_info *def = hc_call_info((unsigned)other);
+            return hc_fault(def, io, err, "%s is %s-only", def->name,
+                            def->out ? "OUT" : "IN");
+        }
+        if (io->dir == KVM_EXIT_IO_OUT)
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "guest used undefined port 0x%x (%u-bit OUT%s), "
+                             "value 0x%" PRIx32,
+                             io->port, io->size * BITS_PER_BYTE, str,
+                             io->value);
+        return skvm_fail(err, SKVM_GUEST_FAULT,
+                         "guest used undefined port 0x%x (%u-bit IN%s)",
+                         io->port, io->size * BITS_PER_BYTE, str);
+    }
+    if (io->dir == KVM_EXIT_IO_IN)
+        memset(io->data, ALL_ONES, (size_t)io->size * io->count);
+    if (ctx->opt.unknown != HC_UNKNOWN_LOG)
+        return HC_CONTINUE;
+    if (io->dir == KVM_EXIT_IO_OUT)
+        n = snprintf(line, sizeof(line),
+                     "unknown-ports: %u-bit OUT%s to port 0x%x, value 0x%" PRIx32
+                     ", ignored\n",
+                     io->size * BITS_PER_BYTE, str, io->port, io->value);
+    else
+        n = snprintf(line, sizeof(line),
+                     "unknown-ports: %u-bit IN%s from port 0x%x, read as all "
+                     "ones\n",
+                     io->size * BITS_PER_BYTE, str, io->port);
+    fdwrite_all(ctx->log_fd, line, (size_t)n);
+    return HC_CONTINUE;
 }
 
 int hypercall_dispatch(struct hc_ctx *ctx, struct kvm_run *run,
                        size_t run_size, const struct kvm_sregs *sregs,
                        struct skvm_err *err)
 {
-    const struct port_def *def;
+    const struct hc_call_info *def;
     struct io io;
+    int call;
 
     if (io_load(run, run_size, &io, err) < 0)
         return -1;
@@ -294,27 +429,12 @@ int hypercall_dispatch(struct hc_ctx *ctx, struct kvm_run *run,
         ctx->io_in++;
     else
         ctx->io_out++;
-    def = port_find(io.port);
-    if (!def) {
-        if (io.dir == KVM_EXIT_IO_OUT)
-            return skvm_fail(err, SKVM_GUEST_FAULT,
-                             "guest used undefined port 0x%x (%u-bit OUT%s), "
-                             "value 0x%" PRIx32,
-                             io.port, io.size * BITS_PER_BYTE,
-                             io.count > 1 ? ", string" : "", io.value);
-        return skvm_fail(err, SKVM_GUEST_FAULT,
-                         "guest used undefined port 0x%x (%u-bit IN%s)",
-                         io.port, io.size * BITS_PER_BYTE,
-                         io.count > 1 ? ", string" : "");
-    }
-    if (io.dir == KVM_EXIT_IO_OUT ? !def->out : !def->in)
-        return hc_fault(def, &io, err, "%s is %s-only", def->name,
-                        def->out ? "OUT" : "IN");
-    if (io.size != def->width)
-        return hc_fault(def, &io, err, "needs %u-bit port I/O%s",
-                        def->width * BITS_PER_BYTE,
-                        def->width == HC_WIDTH ? " (out dx, eax / in eax, dx)"
-                                               : "");
+    call = portmap_lookup(ctx->opt.map, io.port,
+                          io.dir == KVM_EXIT_IO_OUT ? PORTMAP_OUT
+                                                    : PORTMAP_IN);
+    if (call < 0)
+        return unknown_access(ctx, &io, err);
+    def = hc_call_info((unsigned)call);
     if (io.count > 1 && !def->many)
         return hc_fault(def, &io, err,
                         "string I/O (rep outs/ins, count %" PRIu32
@@ -323,7 +443,7 @@ int hypercall_dispatch(struct hc_ctx *ctx, struct kvm_run *run,
     if (def->pointer && io.dir == KVM_EXIT_IO_OUT && !sregs)
         return skvm_fail(err, SKVM_GUEST_FAULT,
                          "hypercall %s needs the vCPU's sregs", def->name);
-    return def->fn(ctx, def, &io, sregs, err);
+    return handlers[call](ctx, def, &io, sregs, err);
 }
 
 int hypercall_exit_result(const struct hc_ctx *ctx, struct skvm_err *err)
@@ -335,14 +455,16 @@ int hypercall_exit_result(const struct hc_ctx *ctx, struct skvm_err *err)
                      ctx->exit_status);
 }
 
-const char *hypercall_name(uint16_t port, bool out)
+const char *hypercall_name(const struct portmap *map, uint16_t port, bool out)
 {
-    const struct port_def *def = port_find(port);
+    int call = portmap_lookup(map, port, out ? PORTMAP_OUT : PORTMAP_IN);
+    const struct hc_call_info *def;
 
-    if (!def || def->port == LAYOUT_PORT_CONSOLE)
+    if (call < 0 || call == HC_CALL_PUTCHAR)
         return NULL;
+    def = hc_call_info((unsigned)call);
     /* A call is made by its first direction: OUT, or IN for IN-only. */
-    if (out ? !def->out : def->out || !def->in)
+    if (!out && def->out)
         return NULL;
     return def->name;
 }

@@ -123,6 +123,8 @@ int image_place(const struct mode_env *env, const struct mode *mode,
          "the loader's GDT and page tables"},
         {true, LAYOUT_IDT_BASE, LAYOUT_EXC_END - LAYOUT_IDT_BASE,
          "the loader's exception handlers"},
+        {true, LAYOUT_HC_PAGE, LAYOUT_HC_PAGE_SIZE,
+         "the host's hypercall page (exit_stats_ptr)"},
         {high > 0, low_end - high, high, dirs},
     };
     /* guestmem_ptr proved load_addr + len does not wrap. */

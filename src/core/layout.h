@@ -18,6 +18,8 @@
  *                 I/O bitmap that allows every port, as the reset
  *                 state's TSS did
  *     0x000F9000  the two exception stacks (top 0x000FA000)
+ *     0x000FA000  the host's hypercall page: exit_stats_ptr's text, in
+ *                 every mode (images may not overlap it)
  *   0x00200000  initial stack top (protected, paged32, long)
  *   top of low RAM: long mode's page directories for GiBs past the
  *               first, when there are no 1 GiB pages (one 4K page each)
@@ -31,6 +33,7 @@
 
 #define LAYOUT_SYS_END       (LAYOUT_SYS_BASE + LAYOUT_SYS_SIZE)
 #define LAYOUT_HOLE_SIZE     (LAYOUT_HIGH_RAM_BASE - LAYOUT_LOW_RAM_END)
+#define LAYOUT_HC_PAGE_SIZE  0x1000 /* exit_stats_ptr's page */
 
 _Static_assert(LAYOUT_GDT_BASE >= LAYOUT_SYS_BASE, "GDT inside SYS");
 _Static_assert(LAYOUT_PD_BASE < LAYOUT_SYS_END, "room for a PD");
@@ -41,6 +44,9 @@ _Static_assert(LAYOUT_IDT_BASE >= LAYOUT_PD_BASE + 0x1000 &&
                        LAYOUT_EXC_STACK_TOP - 0x1000 &&
                    LAYOUT_EXC_END <= LAYOUT_SYS_END,
                "IDT, stubs, TSS and #DF stack fit in SYS, in that order");
+_Static_assert(LAYOUT_HC_PAGE >= LAYOUT_EXC_END &&
+                   LAYOUT_HC_PAGE + LAYOUT_HC_PAGE_SIZE <= LAYOUT_SYS_END,
+               "the hypercall page sits in SYS, past the exception area");
 _Static_assert((LAYOUT_EXC_STUBS & 0xFFFF) + 256 <= 0x10000,
                "real mode reaches the stubs from segment F000");
 _Static_assert(LAYOUT_TSS_ADDR >= LAYOUT_LOW_RAM_END &&

@@ -60,6 +60,22 @@
 #define X86_CR4_PSE     X86_BIT(X86_CR4_PSE_BIT)
 #define X86_CR4_PAE     X86_BIT(X86_CR4_PAE_BIT)
 #define X86_CR4_LA57    X86_BIT(X86_CR4_LA57_BIT)
+#define X86_CR4_OSFXSR     X86_BIT(X86_CR4_OSFXSR_BIT)
+#define X86_CR4_OSXMMEXCPT X86_BIT(X86_CR4_OSXMMEXCPT_BIT)
+#define X86_CR4_OSXSAVE    X86_BIT(X86_CR4_OSXSAVE_BIT)
+/* What an OS sets so SSE (and with OSXSAVE, XSAVE/AVX) runs (SDM 13.1). */
+#define X86_CR4_SSE_BITS \
+    (X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE)
+
+/* XCR0, the XSAVE feature mask (SDM 13.3): x87 must always be set, AVX
+ * needs SSE. */
+#define X86_XCR0_X87_BIT 0
+#define X86_XCR0_SSE_BIT 1
+#define X86_XCR0_AVX_BIT 2
+#define X86_XCR0_X87     X86_BIT(X86_XCR0_X87_BIT)
+#define X86_XCR0_SSE     X86_BIT(X86_XCR0_SSE_BIT)
+#define X86_XCR0_AVX     X86_BIT(X86_XCR0_AVX_BIT)
+#define X86_XCR_XCR0     0 /* XCR index of XCR0 (XSETBV ECX) */
 
 /* IA32_EFER MSR (SDM 2.2.1) */
 #define X86_EFER_SCE_BIT 0  /* syscall enable */
@@ -174,6 +190,9 @@
 #define X86_CPUID_FEATURES           0x1u
 #define X86_CPUID_EDX_PSE_BIT        3   /* 4 MiB pages */
 #define X86_CPUID_EDX_PSE36_BIT      17  /* 4 MiB pages above 4 GiB */
+#define X86_CPUID_ECX_XSAVE_BIT      26  /* XSAVE/XRSTOR, XGETBV/XSETBV, XCR0 */
+#define X86_CPUID_ECX_AVX_BIT        28  /* AVX */
+#define X86_CPUID_XSAVE              0xDu /* index 0: EDX:EAX = valid XCR0 bits */
 #define X86_CPUID_VENDOR             0x0u /* EBX, EDX, ECX: vendor string */
 #define X86_CPUID_ADDR_SIZES         0x80000008u
 #define X86_CPUID_ADDR_EAX_MAXPHYADDR_MASK 0xFFu /* EAX[7:0] */

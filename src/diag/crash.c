@@ -402,6 +402,8 @@ static void print_exception(const struct crash_state *c, FILE *out)
     if (e->vector == X86_EXC_PF)
         fprintf(out, ", CR2 0x%llx", (unsigned long long)e->cr2);
     fputc('\n', out);
+    if (exception_fpu_text(e))
+        fprintf(out, "cause:   %s\n", exception_fpu_text(e));
     if (e->frame_ok)
         fprintf(out, "meaning: the CPU delivered it to the loader's default "
                      "handler (the guest installed no IDT of its own); the "

@@ -92,19 +92,23 @@ void stats_count_hypercall(struct skvm_stats *s, const char *name)
 }
 
 /* The dispatcher's own table names the calls (core/hypercall). */
-const char *stats_hypercall_name(uint16_t port, bool out)
+const char *stats_hypercall_name(const struct skvm_stats *s, uint16_t port,
+                                 bool out)
 {
-    return hypercall_name(port, out);
+    return hypercall_name(s->map, port, out);
 }
 
 void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run)
 {
     bool out = run->io.direction == KVM_EXIT_IO_OUT;
-    const char *hc = stats_hypercall_name(run->io.port, out);
+    const char *hc = stats_hypercall_name(s, run->io.port, out);
 
     stats_count_io(s, run->io.port, out, (uint64_t)run->io.size * run->io.count);
     if (hc)
         stats_count_hypercall(s, hc);
+    if (portmap_lookup(s->map, run->io.port,
+                       out ? PORTMAP_OUT : PORTMAP_IN) < 0)
+        s->unknown_ports++;
 }
 
 void stats_finish(struct skvm_stats *s)
@@ -157,6 +161,9 @@ void stats_print(const struct skvm_stats *s, FILE *out)
     if (s->other_hypercalls)
         fprintf(out, "    %-24s %10llu\n", "other hypercalls",
                 (unsigned long long)s->other_hypercalls);
+    if (s->unknown_ports)
+        fprintf(out, "  unknown port accesses: %llu (--unknown-ports)\n",
+                (unsigned long long)s->unknown_ports);
     if (s->lazy_ram_exits)
         fprintf(out, "  lazy RAM: %llu exits were first touches of RAM "
                      "registered with KVM on demand\n",

@@ -7,9 +7,10 @@
  * hypercall past the table's room is added to an "other" count, never
  * dropped silently and never allocated for.
  *
- * Hypercalls (ports LAYOUT_PORT_HC_*, docs/hypercalls.md) are counted by
- * name in stats_count_port_io(), through the one hypercall table
- * (meson.build's `hypercalls`, core/hypercall.h's hypercall_name()). Code that knows a call's name can also count it directly:
+ * Hypercalls (docs/hypercalls.md) are counted by name in
+ * stats_count_port_io(), through the run's port map (s->map, set by the
+ * session; core/hypercall.h's hypercall_name()), and accesses the map
+ * does not bind as unknown_ports. Code that knows a call's name can also count it directly:
  *     stats_count_hypercall(stats, "print_str");
  * `name` must outlive the stats (a string literal or a static table
  * entry); names are compared by content.
@@ -23,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/portmap.h"
 #include "kvm/run.h"
 
 #define STATS_MAX_REASON 64   /* exit reasons 0..63; higher go to other */
@@ -52,6 +54,9 @@ struct skvm_stats {
     struct stats_hypercall hypercalls[STATS_MAX_HYPERCALLS];
     unsigned n_hypercalls;
     uint64_t other_hypercalls;
+    uint64_t unknown_ports; /* port accesses the port map does not bind
+                               (--unknown-ports) */
+    const struct portmap *map; /* names hypercalls; NULL: the default map */
     uint64_t lazy_ram_exits; /* exits that were the guest's first touch of
                                 a piece of lazy RAM (memslots.h) */
     uint64_t kvm_run_ns;  /* inside the KVM_RUN ioctl */
@@ -91,7 +96,8 @@ void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run);
 /* The hypercall on `port` called in direction `out` ("exit",
  * "translate"), or NULL when that is not a hypercall. Translate's IN
  * (reading the result) is part of the same call, so it is not counted. */
-const char *stats_hypercall_name(uint16_t port, bool out);
+const char *stats_hypercall_name(const struct skvm_stats *s, uint16_t port,
+                                 bool out);
 
 /* Set wall_ns from t_wall_start (stats_init records it). */
 void stats_finish(struct skvm_stats *s);

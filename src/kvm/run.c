@@ -58,14 +58,18 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc, struct skvm_err *err)
     struct kvm_sregs sregs, *sp = NULL;
     int rc;
 
-    if (hypercall_needs_sregs(vm->run, vm->run_size)) {
+    if (hypercall_needs_sregs(hc, vm->run, vm->run_size)) {
         if (pointer_sregs(vm, &sregs, err) < 0)
             return -1;
         sp = &sregs;
     }
     rc = hypercall_dispatch(hc, vm->run, vm->run_size, sp, err);
-    /* Console bytes that cost an exit count toward batching the rest. */
+    /* Console bytes that cost an exit count toward batching the rest
+     * (only while the map leaves putchar on the console port: KVM
+     * batches that port's 1-byte OUTs, whatever the map says). */
     if (rc == HC_CONTINUE && vm->run->io.port == LAYOUT_PORT_CONSOLE &&
+        portmap_lookup(hc->opt.map, LAYOUT_PORT_CONSOLE, PORTMAP_OUT) ==
+            HC_CALL_PUTCHAR &&
         vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.size == 1)
         console_note_exit(&vm->console, vm->run->io.count);
     if (rc < 0 && err->status == SKVM_GUEST_FAULT) {
@@ -435,6 +439,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
     int rc = -1;
 
     hypercall_init(&hc, &vm->mem, cfg->console_fd);
+    hc.opt = cfg->hc;
     vm->have_exception = false;
     /* The loader's (or a restore's) writes may have needed a slot KVM
      * refused; say so before the guest runs on memory KVM lacks. */

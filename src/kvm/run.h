@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "core/hypercall.h"
 #include "kvm/vm.h"
 
 /* What before_run returns besides -1. */
@@ -56,6 +57,7 @@ struct run_observer {
 struct run_config {
     double timeout_s; /* 0 = none */
     int console_fd;   /* where console bytes go (stdout unless --json) */
+    struct hc_options hc; /* port map, unknown ports (core/hypercall.h) */
     /* Called in order; the first on_exit that takes an exit ends the
      * round for the ones after it. */
     struct run_observer observers[RUN_MAX_OBSERVERS];

@@ -17,6 +17,10 @@ struct bit_name {
 static const struct bit_name bit_names[] = {
     {"CR0", X86_CR0_PE_BIT, "CR0.PE"},   {"CR0", X86_CR0_PG_BIT, "CR0.PG"},
     {"CR4", X86_CR4_PSE_BIT, "CR4.PSE"}, {"CR4", X86_CR4_PAE_BIT, "CR4.PAE"},
+    {"CR0", X86_CR0_MP_BIT, "CR0.MP"},
+    {"CR4", X86_CR4_OSFXSR_BIT, "CR4.OSFXSR"},
+    {"CR4", X86_CR4_OSXMMEXCPT_BIT, "CR4.OSXMMEXCPT"},
+    {"CR4", X86_CR4_OSXSAVE_BIT, "CR4.OSXSAVE"},
     {"EFER", X86_EFER_LME_BIT, "EFER.LME"},
     {"EFER", X86_EFER_LMA_BIT, "EFER.LMA"},
 };
@@ -87,23 +91,50 @@ int vcpu_set_events(const struct vm *vm, const struct kvm_vcpu_events *ev,
     return vcpu_ioctl(vm, KVM_SET_VCPU_EVENTS, ev, "KVM_SET_VCPU_EVENTS", err);
 }
 
+/* The mode's own bits, and SSE's where the setup turned it on (set:
+ * the sregs it loaded): CR4.OSFXSR/OSXMMEXCPT/OSXSAVE as set, and with
+ * them CR0.MP. */
 static int check_readback(const struct vm *vm, const struct mode *mode,
-                          struct skvm_err *err)
+                          const struct kvm_sregs *set, struct skvm_err *err)
 {
+    uint64_t sse_cr4 = set->cr4 & X86_CR4_SSE_BITS;
+    uint64_t sse_cr0 = sse_cr4 ? set->cr0 & X86_CR0_MP : 0;
     struct kvm_sregs got;
     const char *bit;
 
     if (vcpu_get_sregs(vm, &got, err) < 0)
         return -1;
-    if (!(bit = vcpu_dropped_bit("CR0", mode->need_cr0, got.cr0)) &&
-        !(bit = vcpu_dropped_bit("CR4", mode->need_cr4, got.cr4)))
+    if (!(bit = vcpu_dropped_bit("CR0", mode->need_cr0 | sse_cr0, got.cr0)) &&
+        !(bit = vcpu_dropped_bit("CR4", mode->need_cr4 | sse_cr4, got.cr4)))
         bit = vcpu_dropped_bit("EFER", mode->need_efer, got.efer);
-    if (bit)
+    if (bit) {
+        bool sse = !vcpu_dropped_bit("CR0", mode->need_cr0, got.cr0) &&
+                   !vcpu_dropped_bit("CR4", mode->need_cr4, got.cr4) &&
+                   !vcpu_dropped_bit("EFER", mode->need_efer, got.efer);
         return skvm_fail(err, SKVM_HOST,
                          "this host's KVM cannot run %s mode (%s was not "
-                         "accepted)",
-                         mode->name, bit);
+                         "accepted%s)",
+                         mode->name, bit,
+                         sse ? "; --no-sse runs it with SSE off" : "");
+    }
     return 0;
+}
+
+int vcpu_set_xcr0(const struct vm *vm, uint64_t xcr0, struct skvm_err *err)
+{
+    struct kvm_xcrs xcrs = {.nr_xcrs = 1,
+                            .xcrs = {{.xcr = X86_XCR_XCR0, .value = xcr0}}};
+    struct kvm_xcrs got = {0};
+
+    if (vcpu_ioctl(vm, KVM_SET_XCRS, &xcrs, "KVM_SET_XCRS", err) < 0 ||
+        vcpu_ioctl(vm, KVM_GET_XCRS, &got, "KVM_GET_XCRS", err) < 0)
+        return -1;
+    for (uint32_t i = 0; i < got.nr_xcrs && i < KVM_MAX_XCRS; i++)
+        if (got.xcrs[i].xcr == X86_XCR_XCR0 && got.xcrs[i].value == xcr0)
+            return 0;
+    return skvm_fail(err, SKVM_HOST, "KVM_GET_XCRS does not give back XCR0 "
+                                     "0x%llx",
+                     (unsigned long long)xcr0);
 }
 
 #define LINEAR32_MASK UINT64_C(0xFFFFFFFF)
@@ -137,6 +168,7 @@ int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
     struct mode_env env = vm_mode_env(vm, entry);
     struct kvm_sregs sregs;
     struct kvm_regs regs;
+    struct skvm_err xerr;
     int rc;
 
     if (vcpu_get_sregs(vm, &sregs, err) < 0)
@@ -150,8 +182,17 @@ int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
                          "this host's KVM cannot run %s mode "
                          "(KVM_SET_SREGS: %s)",
                          mode->name, strerror(errno));
-    if (check_readback(vm, mode, err) < 0)
+    if (check_readback(vm, mode, &sregs, err) < 0)
         return -1;
+    /* CR4.OSXSAVE (set only where the guest CPUID has XSAVE): XCR0 as an
+     * OS sets it, after the sregs. */
+    if ((sregs.cr4 & X86_CR4_OSXSAVE) &&
+        vcpu_set_xcr0(vm, vm->xcr0, &xerr) < 0)
+        return skvm_fail(err, SKVM_HOST,
+                         "this host's KVM cannot run %s mode (XCR0 0x%llx "
+                         "for CR4.OSXSAVE: %s; --no-sse runs it with SSE "
+                         "off)",
+                         mode->name, (unsigned long long)vm->xcr0, xerr.msg);
     if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
         return skvm_fail(err, SKVM_HOST, "KVM_SET_REGS failed: %s",
                          strerror(errno));

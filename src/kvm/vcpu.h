@@ -4,6 +4,8 @@
  * setup routine fill sregs/regs and its tables, loads them, then reads
  * the sregs back: a bit the mode needs that the host dropped (kvm-pvm
  * drops CR0.PG for 32-bit paging) is SKVM_HOST, never blamed on the guest.
+ * SSE's bits (CR0.MP, CR4.OSFXSR/OSXMMEXCPT/OSXSAVE) are checked where
+ * the setup set them; with CR4.OSXSAVE it loads XCR0 (vcpu_set_xcr0).
  */
 #ifndef SKVM_VCPU_H
 #define SKVM_VCPU_H
@@ -74,5 +76,10 @@ int vcpu_set_guest_debug(const struct vm *vm,
                          struct skvm_err *err);
 /* One KVM_RUN with no exit handling: the exit is left in vm->run. */
 int vcpu_run_once(const struct vm *vm, struct skvm_err *err);
+
+/* XCR0 through KVM_SET_XCRS, read back with KVM_GET_XCRS: 0, or -1 with
+ * SKVM_HOST. vcpu_configure() calls it when the mode set CR4.OSXSAVE,
+ * with vm->xcr0. */
+int vcpu_set_xcr0(const struct vm *vm, uint64_t xcr0, struct skvm_err *err);
 
 #endif

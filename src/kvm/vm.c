@@ -107,6 +107,32 @@ static bool vendor_is_amd(const struct kvm_cpuid_entry2 *e)
            memcmp(vendor, "HygonGenuine", sizeof(vendor)) == 0;
 }
 
+/* The XCR0 a mode with CR4.OSXSAVE gets, as an OS would set it: x87
+ * and SSE, plus AVX where the guest CPUID offers it; 0 when the CPUID
+ * offers no XSAVE, or no leaf 0xD to say which XCR0 bits are valid. */
+static uint64_t xcr0_for(const struct kvm_cpuid2 *cpuid)
+{
+    const uint64_t wanted = X86_XCR0_X87 | X86_XCR0_SSE | X86_XCR0_AVX;
+    uint64_t valid = 0;
+    bool xsave = false, avx = false;
+
+    for (unsigned i = 0; i < cpuid->nent; i++) {
+        const struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+        if (e->function == X86_CPUID_FEATURES) {
+            xsave = e->ecx & (1u << X86_CPUID_ECX_XSAVE_BIT);
+            avx = e->ecx & (1u << X86_CPUID_ECX_AVX_BIT);
+        }
+        if (e->function == X86_CPUID_XSAVE && e->index == 0)
+            valid = ((uint64_t)e->edx << 32) | e->eax;
+    }
+    if (!avx)
+        valid &= ~X86_XCR0_AVX;
+    if (!xsave || (valid & (X86_XCR0_X87 | X86_XCR0_SSE)) !=
+                      (X86_XCR0_X87 | X86_XCR0_SSE))
+        return 0;
+    return valid & wanted;
+}
+
 /* Give the guest the CPUID KVM supports, less the paravirtual features
  * above, and tell the host's page walk what that CPUID says (guestmem.h:
  * 1 GiB pages, MAXPHYADDR, PSE-36 and the vendor decide which entry bits
@@ -147,6 +173,8 @@ static int set_cpuid(struct vm *vm, struct skvm_err *err)
             e->eax &= ~(uint32_t)PV_FEATURES_WRITING_RAM;
     }
     pc->no_gbpages = !vm->gbpages;
+    vm->xcr0 = xcr0_for(cpuid);
+    vm->xsave = vm->xcr0 != 0;
     if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0) {
         skvm_fail(err, SKVM_HOST, "KVM_SET_CPUID2 failed: %s",
                   strerror(errno));
@@ -180,7 +208,7 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
 {
     int mmap_size;
 
-    *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1};
+    *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .sse = true};
     vm->kvm_fd = open_kvm(err);
     if (vm->kvm_fd < 0)
         return -1;
@@ -234,7 +262,8 @@ fail:
 struct mode_env vm_mode_env(const struct vm *vm, uint64_t entry)
 {
     return (struct mode_env){.mem = &vm->mem, .gbpages = vm->gbpages,
-                             .entry = entry};
+                             .entry = entry, .sse = vm->sse,
+                             .xsave = vm->xsave};
 }
 
 void vm_close(struct vm *vm)

@@ -29,6 +29,10 @@ struct vm {
     struct memslots slots; /* how KVM sees mem; mem's write hook points
                               here, so a struct vm is never copied */
     bool gbpages; /* guest CPUID offers 1 GiB pages */
+    bool xsave;   /* guest CPUID offers XSAVE (and leaf 0xD) */
+    uint64_t xcr0; /* with xsave: XCR0 for CR4.OSXSAVE, x87|SSE[|AVX] */
+    bool sse; /* modes turn SSE on (vm_open's default; the session
+                 clears it for --no-sse before vcpu_configure) */
     uint32_t sync_regs; /* KVM_SYNC_X86_* KVM can pass through kvm_run */
     bool exit_on_emulation_failure; /* every emulation failure exits to us,
                                        with no #UD queued (exits.c) */
@@ -44,7 +48,8 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
             struct skvm_err *err);
 void vm_close(struct vm *vm);
 
-/* What a mode's setup needs from this VM: its RAM and 1 GiB pages. */
+/* What a mode's setup needs from this VM: its RAM, 1 GiB pages, SSE
+ * and XSAVE. */
 struct mode_env vm_mode_env(const struct vm *vm, uint64_t entry);
 
 #endif

@@ -67,8 +67,9 @@ static void test_big_hello(const char *mode)
     cr_assert_eq(lazy_exits(r.err), 0, "%s", r.err);
 }
 
-/* The sandbox forbids slot changes, so it takes all RAM up front. */
-static void test_sandbox_eager(const char *mode)
+/* The sandbox allows memory-slot ioctls (a slot maps only the process's
+ * own memory), so RAM stays lazy under it and the guest sees the same. */
+static void test_sandbox_lazy(const char *mode)
 {
     static struct skvm_result r;
     struct lazy_mode m = lazy_mode(mode);
@@ -77,7 +78,7 @@ static void test_sandbox_eager(const char *mode)
     skip_if_host_cannot(&r, mode);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
     cr_assert_str_eq(r.out, LAZY_OK);
-    cr_assert_eq(lazy_exits(r.err), 0, "%s", r.err);
+    cr_assert_geq(lazy_exits(r.err), 1, "%s", r.err);
 }
 
 /* Run lazy_<name>32/64 lazily and with --eager-mem: both must exit 0
@@ -123,7 +124,7 @@ static void test_edge(const char *mode, const char *name, const char *mem,
         test_repeat_undoes_writes(#mode);                                      \
     }                                                                          \
     Test(mode##_lazy, big_hello) { test_big_hello(#mode); }                    \
-    Test(mode##_lazy, sandbox_eager) { test_sandbox_eager(#mode); }         \
+    Test(mode##_lazy, sandbox_lazy) { test_sandbox_lazy(#mode); }           \
     Test(mode##_lazy, access_split_in_two)                                     \
     {                                                                          \
         test_edge(#mode, "lazy_split", "128M", "split ok\n", 1, NULL);                  \

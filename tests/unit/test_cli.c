@@ -146,3 +146,17 @@ Test(cli, help_defaults_are_the_parsers)
                      mode_default()->guests[0].name);
     cr_expect_eq(o.timeout_s, 0, "--timeout: none");
 }
+
+/* --no-sse (issue 14): off by default, a flag without a value. */
+Test(cli, no_sse_flag)
+{
+    struct options o;
+    struct skvm_err e;
+
+    cr_assert_eq(PARSE(&o, &e, "--protected"), 0);
+    cr_assert(!o.no_sse, "SSE on by default");
+    cr_assert_eq(PARSE(&o, &e, "--protected", "--no-sse"), 0);
+    cr_assert(o.no_sse);
+    cr_assert_eq(PARSE(&o, &e, "--no-sse=1"), -1, "takes no value");
+    cr_assert_eq(e.status, SKVM_USAGE);
+}

@@ -206,3 +206,109 @@ Test(exception, names_and_error_code_vectors)
         cr_assert_eq(exception_has_error_code(v), want, "vector %u", v);
     }
 }
+
+/* ---- #UD/#NM from x87/MMX/SSE/AVX under CR0/CR4 (issue 14) ---- */
+
+#define CAUSE(vec, bits, cr0, cr4, ...)                                        \
+    exception_fpu_cause((vec), (const uint8_t[]){__VA_ARGS__},                 \
+                        sizeof((const uint8_t[]){__VA_ARGS__}), (bits), (cr0), \
+                        (cr4))
+#define OSFXSR X86_CR4_OSFXSR
+#define OSXSAVE X86_CR4_OSXSAVE
+
+Test(exception, fpu_cause_from_the_instruction)
+{
+    /* movdqa xmm1, [rip+0x2b7]: SSE, with CR4.OSFXSR clear or set */
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, 0, 0x66, 0x0f, 0x6f, 0x0d, 0xb7,
+                       0x02, 0, 0),
+                 EXC_FPU_SSE_NO_OSFXSR);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, OSFXSR, 0x66, 0x0f, 0x6f, 0x0d),
+                 EXC_FPU_NONE, "SSE was on: another reason");
+    cr_assert_eq(CAUSE(X86_EXC_UD, 32, X86_CR0_EM, OSFXSR, 0x0f, 0x28, 0xc1),
+                 EXC_FPU_SSE_EM, "movaps with CR0.EM");
+    /* prefixes: paddd xmm8, xmm0 behind 66 REX; movss behind F3 and a
+     * segment override; REX is no prefix outside 64-bit code */
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, 0, 0x66, 0x44, 0x0f, 0xfe, 0xc0),
+                 EXC_FPU_SSE_NO_OSFXSR);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 32, 0, 0, 0x2e, 0xf3, 0x0f, 0x10, 0x00),
+                 EXC_FPU_SSE_NO_OSFXSR);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 16, 0, 0, 0x66, 0x0f, 0xef, 0xc0),
+                 EXC_FPU_SSE_NO_OSFXSR, "pxor xmm0 in real mode");
+    /* MMX needs no OSFXSR, only EM clear; ldmxcsr is SSE */
+    cr_assert_eq(CAUSE(X86_EXC_UD, 32, 0, 0, 0x0f, 0xfe, 0xc1), EXC_FPU_NONE);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 32, X86_CR0_EM, 0, 0x0f, 0xfe, 0xc1),
+                 EXC_FPU_MMX_EM);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, 0, 0x0f, 0xae, 0x10),
+                 EXC_FPU_SSE_NO_OSFXSR);
+    /* not SSE: ud2, lfence, movbe, an empty read */
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, 0, 0x0f, 0x0b), EXC_FPU_NONE);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, 0, 0x0f, 0xae, 0xe8), EXC_FPU_NONE);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, 0, 0x0f, 0x38, 0xf0, 0x00),
+                 EXC_FPU_NONE);
+    cr_assert_eq(exception_fpu_cause(X86_EXC_UD, NULL, 0, 64, 0, 0),
+                 EXC_FPU_NONE);
+    /* x87 and #NM: EM for x87, TS for all of them */
+    cr_assert_eq(CAUSE(X86_EXC_NM, 32, X86_CR0_EM, 0, 0xd9, 0xe8),
+                 EXC_FPU_X87_EM, "fld1 with EM");
+    cr_assert_eq(CAUSE(X86_EXC_NM, 64, X86_CR0_TS, OSFXSR, 0x66, 0x0f, 0x6f,
+                       0xc1),
+                 EXC_FPU_TS);
+    cr_assert_eq(CAUSE(X86_EXC_NM, 64, X86_CR0_TS, 0, 0x90), EXC_FPU_NONE);
+    /* VEX (vaddps) and XGETBV need CR4.OSXSAVE; C5 in 32-bit code with a
+     * memory operand is LDS */
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, OSFXSR, 0xc5, 0xf8, 0x58, 0xc1),
+                 EXC_FPU_AVX_NO_OSXSAVE);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 32, 0, OSFXSR, 0xc5, 0xf8, 0x58, 0xc1),
+                 EXC_FPU_AVX_NO_OSXSAVE);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 32, 0, 0, 0xc5, 0x06, 0, 0), EXC_FPU_NONE);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, OSFXSR | OSXSAVE, 0xc5, 0xf8, 0x58,
+                       0xc1),
+                 EXC_FPU_NONE);
+    cr_assert_eq(CAUSE(X86_EXC_UD, 64, 0, OSFXSR, 0x0f, 0x01, 0xd0),
+                 EXC_FPU_XSAVE_NO_OSXSAVE);
+    /* only #UD and #NM */
+    cr_assert_eq(CAUSE(X86_EXC_GP, 64, 0, 0, 0x66, 0x0f, 0x6f, 0xc1),
+                 EXC_FPU_NONE);
+}
+
+/* The whole path: the frame, the bytes at the faulting RIP, the line. */
+Test(exception, sse_with_osfxsr_clear_named_in_the_line)
+{
+    struct frame_test t;
+    struct exception_info e;
+    char line[512];
+
+    init(&t, 64);
+    put(STACK, 0x100, 8); /* RIP */
+    put(STACK + 8, 0x08, 8);
+    put(STACK + 16, 0x2, 8);
+    put(STACK + 24, 0x1ff000, 8);
+    put(STACK + 32, 0x10, 8);
+    put(0x100, 0xfe0f66, 3); /* paddd xmm0, xmm0 */
+    ram[0x103] = 0xc0;
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_UD, &e);
+    cr_assert_eq(e.fpu_cause, EXC_FPU_SSE_NO_OSFXSR);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert_str_eq(line, "guest raised #UD (vector 6, invalid opcode) at "
+                           "RIP 0x100: an SSE instruction with CR4.OSFXSR "
+                           "clear (SSE is off: --no-sse, or the guest "
+                           "cleared it)");
+    /* SSE on: #UD for some other reason, no cause */
+    t.sregs.cr4 = X86_CR4_OSFXSR;
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_UD, &e);
+    cr_assert_null(exception_fpu_text(&e));
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert_str_eq(line, "guest raised #UD (vector 6, invalid opcode) at "
+                           "RIP 0x100");
+    /* Real mode: CS:IP from the frame, and it says real mode has no SSE */
+    init(&t, 16);
+    put(STACK, 0x0010, 2);  /* IP */
+    put(STACK + 2, 0x0010, 2); /* CS: linear 0x110 */
+    put(STACK + 4, 0x0002, 2);
+    put(0x110, 0x0f66, 2);  /* pxor xmm0, xmm0 */
+    put(0x112, 0xc0ef, 2);
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_UD, &e);
+    cr_assert_str_eq(exception_fpu_text(&e),
+                     "an SSE instruction with CR4.OSFXSR clear (real mode "
+                     "runs with SSE off)");
+}

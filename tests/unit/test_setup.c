@@ -323,3 +323,93 @@ Test(modes_setup, reset_state_recognised)
     sregs.cs.base = 0xF0000;
     cr_assert(!vcpu_is_reset_state(&regs, &sregs), "real-mode CS F000");
 }
+
+/* ---- SSE and x87 (mode_fpu_setup) ---- */
+
+#define CR4_SSE (X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
+/* A setup with SSE on or off, XSAVE offered or not, starting from CR0
+ * and CR4 as a guest could have left them (EM, TS, the SSE bits) rather
+ * than the reset state: the setup decides every bit itself. */
+static int run_setup_sse(struct fixture *f, const char *mode, bool sse,
+                         bool xsave)
+{
+    const struct mode *m = mode_find(mode);
+    struct mode_env env = {.mem = &f->mem, .sse = sse, .xsave = xsave};
+
+    cr_assert(m, "mode %s is in the table", mode);
+    f->sregs.cr0 = X86_CR0_EM | X86_CR0_TS;
+    f->sregs.cr4 = X86_CR4_SSE_BITS;
+    return m->setup(&env, &f->sregs, &f->regs);
+}
+
+/* With SSE on: CR0.MP set, EM and TS clear, CR4.OSFXSR|OSXMMEXCPT on top
+ * of the mode's own CR4, OSXSAVE only with XSAVE; with --no-sse, today's
+ * state (the mode's CR0 and CR4 exactly). */
+static void assert_sse_bits(const char *mode, uint64_t cr0, uint64_t cr4)
+{
+    struct fixture f;
+
+    fixture_init(&f, 8 << 20);
+    cr_assert_eq(run_setup_sse(&f, mode, true, false), 0);
+    cr_assert_eq(f.sregs.cr0, cr0, "%s: CR0 %#llx", mode,
+                 (unsigned long long)f.sregs.cr0);
+    cr_assert(f.sregs.cr0 & X86_CR0_MP, "MP: WAIT honours TS");
+    cr_assert_eq(f.sregs.cr0 & (X86_CR0_EM | X86_CR0_TS), 0);
+    cr_assert_eq(f.sregs.cr4, cr4 | CR4_SSE, "%s: CR4 %#llx", mode,
+                 (unsigned long long)f.sregs.cr4);
+
+    cr_assert_eq(run_setup_sse(&f, mode, true, true), 0);
+    cr_assert_eq(f.sregs.cr4, cr4 | CR4_SSE | X86_CR4_OSXSAVE,
+                 "%s with XSAVE: CR4 %#llx", mode,
+                 (unsigned long long)f.sregs.cr4);
+
+    cr_assert_eq(run_setup_sse(&f, mode, false, true), 0);
+    cr_assert_eq(f.sregs.cr0, cr0, "--no-sse leaves CR0 as before");
+    cr_assert_eq(f.sregs.cr4, cr4, "%s --no-sse: CR4 %#llx", mode,
+                 (unsigned long long)f.sregs.cr4);
+}
+
+Test(protected_setup, sse_on_and_no_sse)
+{
+    assert_sse_bits("protected", X86_CR0_PROTECTED, 0);
+}
+
+Test(paged32_setup, sse_on_and_no_sse)
+{
+    assert_sse_bits("paged32", X86_CR0_PAGED, X86_CR4_PSE);
+}
+
+Test(long_setup, sse_on_and_no_sse)
+{
+    assert_sse_bits("long", X86_CR0_PAGED, X86_CR4_PAE);
+}
+
+/* Real mode is the same either way: x87 runs there without CR4's help. */
+Test(real_setup, sse_option_changes_nothing)
+{
+    struct fixture on, off;
+
+    fixture_init(&on, 1 << 20);
+    fixture_init(&off, 1 << 20);
+    cr_assert_eq(run_setup_sse(&on, "real", true, true), 0);
+    cr_assert_eq(run_setup_sse(&off, "real", false, false), 0);
+    cr_assert_eq(on.sregs.cr0, X86_CR0_ET);
+    cr_assert_eq(on.sregs.cr4, 0);
+    cr_assert_eq(memcmp(&on.sregs, &off.sregs, sizeof(on.sregs)), 0);
+}
+
+/* The read-back check names the SSE bits a host might drop. */
+Test(modes_setup, sse_bits_named_for_the_readback)
+{
+    cr_assert_str_eq(vcpu_dropped_bit("CR4", X86_CR4_PAE | CR4_SSE,
+                                      X86_CR4_PAE | X86_CR4_OSXMMEXCPT),
+                     "CR4.OSFXSR");
+    cr_assert_str_eq(vcpu_dropped_bit("CR4", CR4_SSE, X86_CR4_OSFXSR),
+                     "CR4.OSXMMEXCPT");
+    cr_assert_str_eq(vcpu_dropped_bit("CR4", X86_CR4_OSXSAVE, 0),
+                     "CR4.OSXSAVE");
+    cr_assert_str_eq(vcpu_dropped_bit("CR0", X86_CR0_MP, X86_CR0_PE),
+                     "CR0.MP");
+    cr_assert_null(vcpu_dropped_bit("CR4", CR4_SSE, CR4_SSE | X86_CR4_PAE));
+}
