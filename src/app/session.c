@@ -141,20 +141,24 @@ static bool ends_repeat(const struct skvm_err *e)
 }
 
 /* A guest fault gets the likely cause where the evidence shows one
- * (app/hints.h): in the crash report and at the end of the error line. */
-static void add_hint(const struct options *o, const struct image *img,
-                     struct outcome *out, struct skvm_err *e)
+ * (app/hints.h), kept in the crash state for the report. */
+static void find_hint(const struct options *o, const struct image *img,
+                      struct crash_state *c)
 {
     const struct hint_image hi = {.load_addr = o->load_addr,
                                   .data = img->data,
                                   .len = img->len};
+
+    hints_for(c, o->mode, &hi, c->hint, sizeof(c->hint));
+}
+
+/* ... and at the end of the error line. */
+static void add_hint(const struct crash_state *c, struct skvm_err *e)
+{
     size_t used = strlen(e->msg);
 
-    hints_for(&out->crash, o->mode, &hi, out->crash.hint,
-              sizeof(out->crash.hint));
-    if (out->crash.hint[0] && used + 8 < sizeof(e->msg))
-        snprintf(e->msg + used, sizeof(e->msg) - used, "; hint: %s",
-                 out->crash.hint);
+    if (c->hint[0] && used + 8 < sizeof(e->msg))
+        snprintf(e->msg + used, sizeof(e->msg) - used, "; hint: %s", c->hint);
 }
 
 /* Runs 1..N of a loaded guest; each checked as a single run would be.
@@ -187,14 +191,25 @@ static int run_repeats(struct vm *vm, struct rerun *rr,
             rc = checks_run(vm, o, builtin,
                                     out ? &out->checks : NULL, &e);
         if (rc < 0) {
+            /* The vCPU state is only there while the VM is. A fault the
+             * host's emulator caused is a host limit, told without a
+             * crash report (as run.c tells software interrupts). */
+            static struct crash_state crash;
+            bool fault = out && ran && e.status == SKVM_GUEST_FAULT;
+            if (fault) {
+                crash_capture(vm, &crash);
+                find_hint(o, img, &crash);
+                /* A guest that went astray (a hint holds) is told so,
+                 * whatever instruction it then met. */
+                fault = crash.hint[0] || !crash_host_limit(&crash, &e);
+            }
             if (worst_run == 0 || worse(&e, &worst)) {
                 worst = e;
                 worst_run = i + 1;
-                /* The vCPU state is only there while the VM is. */
-                if (out && ran && e.status == SKVM_GUEST_FAULT) {
-                    crash_capture(vm, &out->crash);
+                if (fault) {
+                    out->crash = crash;
                     out->have_crash = true;
-                    add_hint(o, img, out, &worst);
+                    add_hint(&crash, &worst);
                 }
             }
             if (ends_repeat(&e))

@@ -310,6 +310,27 @@ int crash_culprit_line(const struct crash_state *c, const struct disasm *d)
     return -1;
 }
 
+int crash_host_limit(const struct crash_state *c, struct skvm_err *err)
+{
+    struct disasm d;
+    char why[128];
+
+    if (c->exit_reason != KVM_EXIT_INTERNAL_ERROR ||
+        c->internal_suberror != KVM_INTERNAL_ERROR_EMULATION ||
+        c->have_exception || !c->rip_mapped ||
+        disasm_around(c->code, c->code_len, c->code_base, c->rip_linear,
+                      c->bits, 1, &d, why, sizeof(why)) < 0 ||
+        !d.rip_found || !d.lines[d.rip_index].simd)
+        return 0;
+    const struct disasm_line *l = &d.lines[d.rip_index];
+    skvm_fail(err, SKVM_HOST,
+              "this host's KVM cannot emulate %s instructions: '%s' at RIP "
+              "0x%llx ended in an emulation failure "
+              "(KVM_EXIT_INTERNAL_ERROR); hardware KVM runs them natively",
+              l->simd, l->text, (unsigned long long)c->regs.rip);
+    return 1;
+}
+
 static const char *line_note(const struct crash_state *c, bool at_rip,
                              bool culprit)
 {

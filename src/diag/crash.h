@@ -20,6 +20,7 @@
 
 #include "core/exception.h"
 #include "diag/disasm.h"
+#include "err.h"
 #include "kvm/vm.h"
 
 #define CRASH_CODE_BEFORE 32 /* bytes of lead-in read before RIP */
@@ -78,6 +79,13 @@ extern const struct crash_flags crash_cr0_flags, crash_cr4_flags,
 /* "code, execute/read, accessed" etc. into buf. */
 const char *crash_seg_type(const struct kvm_segment *s, char *buf,
                            size_t len);
+
+/* A host limit rather than the guest's fault: an emulation failure
+ * (KVM_EXIT_INTERNAL_ERROR) at an x87, MMX, SSE or AVX instruction,
+ * which the host's instruction emulator cannot run (kvm-pvm runs all
+ * guest code there; hardware KVM runs these natively). Returns 1 with
+ * err filled (SKVM_HOST, the instruction named), else 0. */
+int crash_host_limit(const struct crash_state *c, struct skvm_err *err);
 
 /* The disassembled line whose instruction caused the exit, or -1. */
 int crash_culprit_line(const struct crash_state *c, const struct disasm *d);

@@ -43,7 +43,33 @@ static bool is_port_io(const char *mnemonic)
     return false;
 }
 
-static void add_line(struct disasm *out, const cs_insn *insn, uint64_t rip)
+/* The instruction family a host's instruction emulator may lack, from
+ * Capstone's groups (needs CS_OPT_DETAIL). */
+static const char *simd_family(csh h, const cs_insn *insn)
+{
+    static const struct {
+        int group;
+        const char *name;
+    } families[] = {
+        {X86_GRP_AVX, "AVX"},       {X86_GRP_AVX2, "AVX"},
+        {X86_GRP_AVX512, "AVX"},    {X86_GRP_FMA, "AVX"},
+        {X86_GRP_F16C, "AVX"},      {X86_GRP_SSE1, "SSE"},
+        {X86_GRP_SSE2, "SSE"},      {X86_GRP_SSE3, "SSE"},
+        {X86_GRP_SSSE3, "SSE"},     {X86_GRP_SSE41, "SSE"},
+        {X86_GRP_SSE42, "SSE"},     {X86_GRP_SSE4A, "SSE"},
+        {X86_GRP_AES, "SSE"},       {X86_GRP_PCLMUL, "SSE"},
+        {X86_GRP_SHA, "SSE"},       {X86_GRP_MMX, "MMX"},
+        {X86_GRP_3DNOW, "MMX"},     {X86_GRP_FPU, "x87"},
+    };
+
+    for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+        if (cs_insn_group(h, insn, (unsigned)families[i].group))
+            return families[i].name;
+    return NULL;
+}
+
+static void add_line(struct disasm *out, csh h, const cs_insn *insn,
+                     uint64_t rip)
 {
     struct disasm_line *l = &out->lines[out->n++];
 
@@ -57,6 +83,7 @@ static void add_line(struct disasm *out, const cs_insn *insn, uint64_t rip)
     l->port_io = is_port_io(insn->mnemonic);
     l->halt = strcmp(insn->mnemonic, "hlt") == 0;
     l->mem_access = strchr(insn->op_str, '[') != NULL;
+    l->simd = simd_family(h, insn);
     if (l->at_rip) {
         out->rip_found = true;
         out->rip_index = out->n - 1;
@@ -85,6 +112,7 @@ int disasm_around(const uint8_t *code, size_t len, uint64_t base,
         snprintf(why, why_len, "Capstone cannot open x86 %u-bit", bits);
         return -1;
     }
+    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON); /* groups, for simd */
     insn = cs_malloc(h);
     if (!insn) {
         cs_close(&h);
@@ -109,7 +137,7 @@ int disasm_around(const uint8_t *code, size_t len, uint64_t base,
                     (out->n - 1) * sizeof(out->lines[0]));
             out->n--; /* before RIP, so rip_index is not yet set */
         }
-        add_line(out, insn, rip);
+        add_line(out, h, insn, rip);
         if (insn->address >= rip)
             past_rip++;
     }

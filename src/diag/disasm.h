@@ -26,6 +26,8 @@ struct disasm_line {
     bool port_io;    /* IN/OUT/INS/OUTS */
     bool halt;       /* HLT */
     bool mem_access; /* has a memory operand (Intel syntax "[...]") */
+    const char *simd; /* "x87", "MMX", "SSE" or "AVX" (Capstone's groups)
+                         for a floating-point or vector instruction; NULL */
 };
 
 struct disasm {
