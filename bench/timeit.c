@@ -7,7 +7,9 @@
  * warm-up rounds (default 1) are not recorded; 0 suits commands that run
  * for seconds, where a warm cache is noise and a round is expensive.
  * Per run it prints
- *   LABEL <tab> microseconds <tab> peak RSS KiB <tab> exit status
+ *   LABEL <tab> microseconds <tab> peak RSS KiB <tab> exit status <tab>
+ *   CPU microseconds (user + system, all its threads: a busy machine
+ *   stretches the wall clock far more than this)
  * Child stdout goes to /dev/null, stderr is kept. Timing is
  * CLOCK_MONOTONIC around fork..wait4, which is what a user waits for.
  */
@@ -34,7 +36,8 @@ static double now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static int run_one(const struct cmd *c, int devnull, double *us, long *rss)
+static int run_one(const struct cmd *c, int devnull, double *us, long *rss,
+                   double *cpu_us)
 {
     struct rusage ru;
     int status;
@@ -52,6 +55,8 @@ static int run_one(const struct cmd *c, int devnull, double *us, long *rss)
         return -1;
     *us = now_us() - t0;
     *rss = ru.ru_maxrss;
+    *cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+              (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -86,11 +91,12 @@ int main(int argc, char **argv)
     }
     for (int r = -warmup; r < rounds; r++)
         for (int k = 0; k < n; k++) {
-            double us = 0;
+            double us = 0, cpu_us = 0;
             long rss = 0;
-            int code = run_one(&cmds[k], devnull, &us, &rss);
+            int code = run_one(&cmds[k], devnull, &us, &rss, &cpu_us);
             if (r >= 0)
-                printf("%s\t%.1f\t%ld\t%d\n", cmds[k].label, us, rss, code);
+                printf("%s\t%.1f\t%ld\t%d\t%.0f\n", cmds[k].label, us, rss,
+                       code, cpu_us);
         }
     return 0;
 }

@@ -156,20 +156,60 @@ static struct ref_result ref_walk32(const struct ref *r, uint64_t cr3,
     return page(field(pte, 31, 12) << 12 | field(lin, 11, 0), 4096);
 }
 
+/* PAE paging, SDM 4.4: a 4-entry PDPT at CR3 bits 31:5, then 8-byte PD
+ * and PT entries. PDPTE reserved: 63:MAXPHYADDR, and on Intel 8:5, 2:1
+ * (AMD sets the accessed bit 5 there). */
+static struct ref_result ref_walk_pae(const struct ref *r, uint64_t cr3,
+                                      uint32_t lin)
+{
+    uint64_t at = field(cr3, 31, 5) << 5 | (uint64_t)field(lin, 31, 30) * 8;
+    uint64_t e;
+
+    if (!ref_read(r, at, 8, &e))
+        return fail_at(PAGING_TABLE_NOT_RAM, at);
+    if (!bit(e, 0))
+        return fail_at(PAGING_NOT_PRESENT, at);
+    if (any_set(e, 63, r->m) ||
+        (!r->amd && (any_set(e, 8, 5) || any_set(e, 2, 1))))
+        return fail_at(PAGING_RESERVED_PDPTE, at);
+    at = field(e, r->m - 1, 12) << 12 | field(lin, 29, 21) * 8;
+    if (!ref_read(r, at, 8, &e))
+        return fail_at(PAGING_TABLE_NOT_RAM, at);
+    if (!bit(e, 0))
+        return fail_at(PAGING_NOT_PRESENT, at);
+    if (any_set(e, 51, r->m) || (!r->nxe && bit(e, 63)) ||
+        (bit(e, 7) && any_set(e, 20, 13)))
+        return fail_at(PAGING_RESERVED_PDE, at);
+    if (bit(e, 7))
+        return page(field(e, r->m - 1, 21) << 21 | field(lin, 20, 0),
+                    UINT64_C(1) << 21);
+    at = field(e, r->m - 1, 12) << 12 | field(lin, 20, 12) * 8;
+    if (!ref_read(r, at, 8, &e))
+        return fail_at(PAGING_TABLE_NOT_RAM, at);
+    if (!bit(e, 0))
+        return fail_at(PAGING_NOT_PRESENT, at);
+    if (any_set(e, 51, r->m) || (!r->nxe && bit(e, 63)))
+        return fail_at(PAGING_RESERVED_PTE, at);
+    return page(field(e, r->m - 1, 12) << 12 | field(lin, 11, 0), 4096);
+}
+
 /* 4-level paging, SDM 4.5: levels 4 (PML4E) down to 1 (PTE), each
- * indexing 9 bits of the linear address from bit 12 + 9 * (level - 1). */
+ * indexing 9 bits of the linear address from bit 12 + 9 * (level - 1);
+ * with LA57 level 5 (PML5E) on top. */
 static struct ref_result ref_walk64(const struct ref *r, uint64_t cr3,
-                                    uint64_t lin)
+                                    uint64_t lin, bool la57)
 {
     static const enum paging_status rsvd[] = {
-        [4] = PAGING_RESERVED_PML4E, [3] = PAGING_RESERVED_PDPTE,
-        [2] = PAGING_RESERVED_PDE, [1] = PAGING_RESERVED_PTE};
+        [5] = PAGING_RESERVED_PML5E, [4] = PAGING_RESERVED_PML4E,
+        [3] = PAGING_RESERVED_PDPTE, [2] = PAGING_RESERVED_PDE,
+        [1] = PAGING_RESERVED_PTE};
     uint64_t table = field(cr3, 51, 12) << 12;
+    unsigned top = la57 ? 56 : 47;
 
-    for (unsigned b = 48; b < 64; b++) /* canonical: 63:48 copy bit 47 */
-        if (bit(lin, b) != bit(lin, 47))
+    for (unsigned b = top + 1; b < 64; b++) /* canonical: copies of `top` */
+        if (bit(lin, b) != bit(lin, top))
             return fail_at(PAGING_NONCANONICAL, 0);
-    for (unsigned level = 4; level >= 1; level--) {
+    for (unsigned level = la57 ? 5 : 4; level >= 1; level--) {
         unsigned lo = 12 + 9 * (level - 1);
         uint64_t at = table + field(lin, lo + 8, lo) * 8, e;
 
@@ -180,7 +220,7 @@ static struct ref_result ref_walk64(const struct ref *r, uint64_t cr3,
         /* 4.7: bits 51:MAXPHYADDR, and XD when EFER.NXE = 0. */
         if (any_set(e, 51, r->m) || (!r->nxe && bit(e, 63)))
             return fail_at(rsvd[level], at);
-        if (level == 4 && (bit(e, 7) || (r->amd && bit(e, 8))))
+        if (level >= 4 && (bit(e, 7) || (r->amd && bit(e, 8))))
             return fail_at(rsvd[level], at);
         if (level == 3 && bit(e, 7)) { /* 1 GiB page, table 4-16 */
             if (!r->gbpages || any_set(e, 29, 13))
@@ -209,12 +249,11 @@ static struct ref_result ref_translate(const struct ref *r,
     if (!bit(s->cr0, 31)) /* CR0.PG clear: no paging */
         return page(lin, 4096);
     if (bit(s->efer, 10)) /* EFER.LMA: 4-level, or 5-level with LA57 */
-        return bit(s->cr4, 12) ? fail_at(PAGING_UNSUPPORTED, 0)
-                               : ref_walk64(r, s->cr3, lin);
-    if (bit(s->cr4, 5)) /* PAE paging */
-        return fail_at(PAGING_UNSUPPORTED, 0);
+        return ref_walk64(r, s->cr3, lin, bit(s->cr4, 12));
     if (lin >> 32)
         return fail_at(PAGING_NONCANONICAL, 0);
+    if (bit(s->cr4, 5)) /* PAE paging */
+        return ref_walk_pae(r, s->cr3, (uint32_t)lin);
     return ref_walk32(r, s->cr3, s->cr4, (uint32_t)lin);
 }
 
@@ -240,7 +279,8 @@ static struct ref ref_for(const struct guestmem *mem, const uint8_t *ram,
 static bool names_entry(enum paging_status st)
 {
     return st == PAGING_NOT_PRESENT || st == PAGING_TABLE_NOT_RAM ||
-           st == PAGING_RESERVED_PML4E || st == PAGING_RESERVED_PDPTE ||
+           st == PAGING_RESERVED_PML5E || st == PAGING_RESERVED_PML4E ||
+           st == PAGING_RESERVED_PDPTE ||
            st == PAGING_RESERVED_PDE || st == PAGING_RESERVED_PTE;
 }
 

@@ -29,6 +29,8 @@
 #define SKVM_HC_PORT_EXIT_STATS_PTR 0x506 /* IN 32: pointer to the counts */
 #define SKVM_HC_PORT_GVA_TO_HVA 0x507 /* OUT 32 linear, IN 32 host address */
 #define SKVM_HC_PORT_TIMESTAMP  0x508 /* IN 32: microseconds since start */
+/* The --boot BIOS's own call (README, "Boot sectors"), not for guests. */
+#define SKVM_HC_PORT_BIOS       0x509 /* OUT 32: BIOS frame (--boot only) */
 
 #define SKVM_HC_STR_MAX       4096       /* bytes before the NUL, at most */
 #define SKVM_HC_STATS_SIZE    64         /* bytes exit_stats writes */
@@ -133,6 +135,13 @@ static inline skvm_u32 skvm_gva_to_hva(skvm_u32 linear)
 static inline skvm_u32 skvm_timestamp(void)
 {
     return skvm_in32(SKVM_HC_PORT_TIMESTAMP);
+}
+
+/* The --boot BIOS's service call: the linear address of the frame its
+ * handler pushed (core/bios.h); a guest of its own has no use for it. */
+static inline void skvm_bios(skvm_u32 frame)
+{
+    skvm_out32(SKVM_HC_PORT_BIOS, frame);
 }
 
 /* Any call on a port a map binds to it: skvm_out32_on(0xEA, v) and so on. */

@@ -30,11 +30,11 @@ static void write_gate(uint8_t *g, enum idt_kind kind, uint64_t offset,
                        uint8_t ist)
 {
     put16(g, (uint16_t)offset);
-    put16(g + 2, GDT_CODE);
+    put16(g + 2, kind == IDT_COMPAT ? GDT_CODE64_HANDLERS : GDT_CODE);
     g[4] = ist;
     g[5] = X86_GATE_PRESENT | X86_GATE_INT32;
     put16(g + 6, (uint16_t)(offset >> 16));
-    if (kind == IDT_64) {
+    if (kind == IDT_64 || kind == IDT_COMPAT) {
         put32(g + 8, (uint32_t)(offset >> 32));
         put32(g + 12, 0);
     }
@@ -44,7 +44,7 @@ static unsigned entry_size(enum idt_kind kind)
 {
     return kind == IDT_REAL ? X86_IVT_ENTRY_SIZE
            : kind == IDT_32 ? X86_GATE32_SIZE
-                            : X86_GATE64_SIZE;
+                            : X86_GATE64_SIZE; /* IDT_64, IDT_COMPAT */
 }
 
 /* The #DF stack's upper half; user-mode exceptions (CPL 3 -> 0) switch
@@ -88,12 +88,16 @@ int idt_install(const struct guestmem *mem, enum idt_kind kind,
             put16(e + 2, REAL_STUB_SEGMENT);
         } else {
             write_gate(e, kind, stub,
-                       kind == IDT_64 && v == X86_EXC_DF ? 1 : 0);
+                       kind != IDT_32 && v == X86_EXC_DF ? 1 : 0);
         }
     }
     sregs->idt.base = LAYOUT_IDT_BASE;
     sregs->idt.limit = (uint16_t)(X86_VECTORS * size - 1);
-    return kind == IDT_64 ? install_tss64(mem, sregs) : 0;
+    if (kind == IDT_REAL || kind == IDT_32)
+        return 0;
+    int rc = install_tss64(mem, sregs);
+    return rc < 0 || kind == IDT_64 ? rc
+                                     : gdt_add_code64_handlers(mem, sregs);
 }
 
 int idt_is_ours(const struct kvm_sregs *sregs)

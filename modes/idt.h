@@ -30,6 +30,8 @@ enum idt_kind {
     IDT_REAL, /* 4-byte IVT entries F000:stub */
     IDT_32,   /* 8-byte interrupt gates to 0x08:stub */
     IDT_64,   /* 16-byte interrupt gates to 0x08:stub, #DF on IST1 */
+    IDT_COMPAT, /* as IDT_64, to 0x28:stub: 64-bit handler code under
+                   compat mode's 32-bit CS (adds the descriptor) */
 };
 
 /* Write the IDT and stubs (and for IDT_64 the TSS, its GDT descriptor

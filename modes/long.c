@@ -14,6 +14,7 @@
 
 #include "core/layout.h"
 #include "modes/idt.h"
+#include "modes/long.h"
 #include "modes/mode.h"
 #include "modes/segments.h"
 #include "core/x86.h"
@@ -61,7 +62,7 @@ static unsigned extra_pds(const struct mode_env *env)
 
 /* The first GiB's directory sits in SYS; further ones, when needed, take
  * the last pages of low RAM (LAYOUT_SYS_BASE has room for one only). */
-static uint64_t long_high_tables(const struct mode_env *env)
+uint64_t long_high_tables(const struct mode_env *env)
 {
     return (uint64_t)extra_pds(env) * X86_PAGE_4K;
 }
@@ -87,20 +88,16 @@ static int map_gib_2m(const struct guestmem *mem, uint64_t *pdpt, unsigned gib,
     return 0;
 }
 
-static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
-                      struct kvm_regs *regs)
+int long_paging_setup(const struct mode_env *env, uint64_t extra_pd_base,
+                      struct kvm_sregs *sregs)
 {
     uint64_t *pml4 = guestmem_ptr_rw(env->mem, LAYOUT_PAGING_BASE, X86_PAGE_4K);
     uint64_t *pdpt = guestmem_ptr_rw(env->mem, LAYOUT_PDPT_BASE, X86_PAGE_4K);
-    uint64_t next_pd = guestmem_low_size(env->mem) - long_high_tables(env);
+    uint64_t next_pd = extra_pd_base;
     int rc;
 
     if (!pml4 || !pdpt)
         return -ENOSPC;
-    rc = gdt_install(env->mem, &seg_code64, sregs);
-    if (rc < 0 || (rc = idt_install(env->mem, IDT_64, sregs)) < 0)
-        return rc;
-
     memset(pml4, 0, X86_PAGE_4K);
     memset(pdpt, 0, X86_PAGE_4K);
     pml4[0] = LAYOUT_PDPT_BASE | TABLE_FLAGS; /* one PDPT: 512 GiB */
@@ -127,13 +124,32 @@ static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     sregs->cr4 = X86_CR4_PAE;
     sregs->cr0 = X86_CR0_PAGED;
     sregs->efer = X86_EFER_LME | X86_EFER_LMA;
-    mode_fpu_setup(env, sregs);
+    return 0;
+}
+
+void long_regs_setup(const struct mode_env *env, uint64_t tables_base,
+                     struct kvm_regs *regs)
+{
+    uint64_t rsp = mode_stack_top(env->mem);
 
     *regs = (struct kvm_regs){
         .rip = env->entry,
-        .rsp = mode_stack_top(env->mem),
+        .rsp = rsp < tables_base ? rsp : tables_base,
         .rflags = X86_RFLAGS_RESERVED,
     };
+}
+
+static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
+                      struct kvm_regs *regs)
+{
+    uint64_t tables = guestmem_low_size(env->mem) - long_high_tables(env);
+    int rc = gdt_install(env->mem, &seg_code64, sregs);
+
+    if (rc < 0 || (rc = idt_install(env->mem, IDT_64, sregs)) < 0 ||
+        (rc = long_paging_setup(env, tables, sregs)) < 0)
+        return rc;
+    mode_fpu_setup(env, sregs);
+    long_regs_setup(env, tables, regs);
     return 0;
 }
 

@@ -25,6 +25,8 @@ struct mode_env {
     uint64_t entry; /* guest-physical entry point */
     bool sse;   /* SSE and x87 on, as an OS leaves them (not --no-sse) */
     bool xsave; /* guest CPUID has XSAVE: with sse, CR4.OSXSAVE too */
+    bool la57;  /* guest CPUID has 5-level paging (CPUID.7.0:ECX.LA57) */
+    bool nx;    /* guest CPUID has NX (EFER.NXE may be set) */
 };
 
 /* A guest image linked into the binary (see scripts/embed-guest). */
@@ -52,6 +54,9 @@ struct mode {
      * (cli_validate refuses such sizes first). */
     int (*setup)(const struct mode_env *env, struct kvm_sregs *sregs,
                  struct kvm_regs *regs);
+    /* NULL, or: why the guest CPUID in env cannot run the mode (NULL when
+     * it can). Asked before setup; the run then exits 3 with the reason. */
+    const char *(*host_lacks)(const struct mode_env *env);
     /* Bytes of tables the setup puts at the top of low RAM (beyond the
      * SYS area), or NULL for none; images must not overlap them. */
     uint64_t (*high_tables)(const struct mode_env *env);

@@ -6,7 +6,8 @@
 #include "core/layout.h"
 #include "core/x86.h"
 
-extern const struct mode mode_long, mode_protected, mode_paged32, mode_real;
+extern const struct mode mode_long, mode_protected, mode_paged32, mode_real,
+    mode_pae, mode_compat, mode_la57;
 
 /* An explicit array, not linker sections: entries that only a section
  * keeps alive vanish when linked from a static library. */
@@ -15,6 +16,9 @@ const struct mode *const mode_table[] = {
     &mode_protected,
     &mode_paged32,
     &mode_real,
+    &mode_pae,
+    &mode_compat,
+    &mode_la57,
 };
 const size_t mode_count = sizeof(mode_table) / sizeof(mode_table[0]);
 

@@ -18,6 +18,19 @@ const struct x86_seg seg_code64 = {
     .s = 1, .present = 1, .l = 1, .g = 1,
 };
 
+/* 0x08 compatibility-mode code under long mode: L=0 with D=1 makes the
+ * code 32-bit (SDM 5.2.1); the same bytes as seg_flat_code32 */
+const struct x86_seg seg_compat_code32 = {
+    .selector = GDT_CODE, .limit = 0xFFFFF, .type = X86_SEG_TYPE_CODE_XR,
+    .s = 1, .present = 1, .db = 1, .g = 1,
+};
+
+/* 0x28 64-bit code for the loader's exception handlers in compat mode */
+static const struct x86_seg seg_code64_handlers = {
+    .selector = GDT_CODE64_HANDLERS, .limit = 0xFFFFF,
+    .type = X86_SEG_TYPE_CODE_XR, .s = 1, .present = 1, .l = 1, .g = 1,
+};
+
 /* 0x10 flat data: base 0, 4 GiB, read/write */
 const struct x86_seg seg_flat_data = {
     .selector = GDT_DATA, .limit = 0xFFFFF, .type = X86_SEG_TYPE_DATA_RW,
@@ -106,5 +119,20 @@ int gdt_add_tss64(const struct guestmem *mem, uint32_t base, uint32_t size,
     sregs->gdt.limit = GDT_END_LONG - 1;
     seg_to_kvm(&tss, &sregs->tr);
     sregs->tr.type = X86_SEG_TYPE_TSS32_BUSY;
+    return 0;
+}
+
+int gdt_add_code64_handlers(const struct guestmem *mem,
+                            struct kvm_sregs *sregs)
+{
+    uint8_t *d = guestmem_ptr_rw(mem, LAYOUT_GDT_BASE + GDT_CODE64_HANDLERS,
+                                 GDT_END_COMPAT - GDT_CODE64_HANDLERS);
+    uint64_t desc = seg_descriptor(&seg_code64_handlers);
+
+    if (!d)
+        return -ENOSPC;
+    for (unsigned b = 0; b < 8; b++)
+        d[b] = (uint8_t)(desc >> (8 * b));
+    sregs->gdt.limit = GDT_END_COMPAT - 1;
     return 0;
 }

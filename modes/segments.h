@@ -20,6 +20,10 @@ enum gdt_selector {
     GDT_END = 0x18,
     GDT_TSS64 = 0x18,     /* long mode only: 16-byte TSS descriptor */
     GDT_END_LONG = 0x28,
+    /* compat only: 64-bit code for the loader's handlers, as a 64-bit
+     * IDT gate must lead to 64-bit code (SDM 6.14.1) */
+    GDT_CODE64_HANDLERS = 0x28,
+    GDT_END_COMPAT = 0x30,
 };
 
 struct x86_seg {
@@ -32,6 +36,7 @@ struct x86_seg {
 
 extern const struct x86_seg seg_flat_code32; /* 4 GiB, execute/read, D=1 */
 extern const struct x86_seg seg_code64;      /* 64-bit code, L=1 D=0 */
+extern const struct x86_seg seg_compat_code32; /* compat: L=0 D=1 */
 extern const struct x86_seg seg_flat_data;   /* 4 GiB, read/write */
 
 uint64_t seg_descriptor(const struct x86_seg *seg);
@@ -48,5 +53,11 @@ int gdt_install(const struct guestmem *mem, const struct x86_seg *code,
  * TR with it (busy, as after LTR). */
 int gdt_add_tss64(const struct guestmem *mem, uint32_t base, uint32_t size,
                   struct kvm_sregs *sregs);
+
+/* Compatibility mode: add a 64-bit code descriptor as
+ * GDT_CODE64_HANDLERS and extend GDTR to GDT_END_COMPAT. Call after
+ * gdt_add_tss64. */
+int gdt_add_code64_handlers(const struct guestmem *mem,
+                            struct kvm_sregs *sregs);
 
 #endif

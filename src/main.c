@@ -66,11 +66,17 @@ int main(int argc, char **argv)
         return 0;
     }
     outcome_configure(&out, &opts);
-    if (cli_validate(&opts, &err) < 0 ||
+    if (session_image_defaults(&opts, &err) < 0 ||
+        cli_validate(&opts, &err) < 0 ||
         session_run_outcome(&opts, &out, &err) < 0)
         goto fail;
     if (stopped(&err))
         goto fail;
+    if (opts.explain && !opts.dump) { /* the explanation was the answer */
+        if (stdout_failed("the explanation", &err) < 0)
+            goto fail_quiet;
+        return 0;
+    }
     outcome_print(&opts, &out, NULL);
     if (stdout_failed(opts.json ? "the --json report" : "the report", &err) < 0)
         goto fail_quiet;

@@ -23,8 +23,19 @@ static struct check_item *record(struct failures *f, const char *what)
         return NULL;
     c = &f->list->items[f->list->n++];
     memset(c, 0, sizeof(*c));
-    snprintf(c->what, sizeof(c->what), "%s", what);
+    for (size_t i = 0; what[i] && i + 1 < sizeof(c->what); i++)
+        c->what[i] = what[i]; /* memset ended it */
     return c;
+}
+
+const char *check_item_what(const struct check_item *c, char *buf,
+                            size_t len)
+{
+    if (!c->is_mem)
+        return c->what;
+    snprintf(buf, len, "%u-byte word at 0x%llx", c->word_size,
+             (unsigned long long)c->addr);
+    return buf;
 }
 
 static void add_failure(struct failures *f, const char *fmt, ...)
@@ -72,16 +83,14 @@ static void check_mem(const struct vm *vm, const struct mode *m,
                       uint64_t addr, uint64_t want, struct failures *f)
 {
     uint64_t got = 0;
-    char what[48];
     bool readable =
         guestmem_read_uint(&vm->mem, addr, m->word_size, &got) == 0;
 
-    snprintf(what, sizeof(what), "%u-byte word at 0x%llx", m->word_size,
-             (unsigned long long)addr);
-    struct check_item *c = record(f, what);
+    struct check_item *c = record(f, "");
     if (c) {
         c->is_mem = true;
         c->addr = addr;
+        c->word_size = m->word_size;
         c->readable = readable;
         c->expected = want;
         c->got = got;

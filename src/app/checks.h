@@ -20,8 +20,9 @@
 
 /* Each check as data, for --json. */
 struct check_item {
-    char what[48];     /* "RAX", "word at 0x400" */
+    char what[48];     /* "RAX"; memory checks: check_item_what() */
     uint64_t addr;     /* memory checks */
+    unsigned word_size; /* memory checks: bytes compared */
     bool is_mem;
     bool readable;     /* memory checks: the address was RAM */
     uint64_t expected, got;
@@ -32,6 +33,12 @@ struct check_list {
     unsigned n;
     struct check_item items[CHECKS_MAX];
 };
+
+/* What an item checked: "RAX", "4-byte word at 0x400" (into buf).
+ * Formatted here, for the report that asks, not on every passing run
+ * (printf's code and tables would be paged in for nothing). */
+const char *check_item_what(const struct check_item *c, char *buf,
+                            size_t len);
 
 /* Run the checks; record each in `list` (may be NULL). */
 int checks_run(const struct vm *vm, const struct options *opts,

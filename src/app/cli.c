@@ -10,6 +10,7 @@
 
 #include "core/layout.h"
 #include "core/portmap.h"
+#include "modes/boot.h"
 
 int cli_parse_u64(const char *s, uint64_t *out)
 {
@@ -78,6 +79,7 @@ static int set_addr(uint64_t *dst, const char *flag, const char *v,
 
 static int set_load(struct options *o, const char *v, struct skvm_err *err)
 {
+    o->load_set = true;
     return set_addr(&o->load_addr, "--load", v, err);
 }
 
@@ -161,6 +163,36 @@ static int set_sandbox(struct options *o, const char *v,
     (void)v, (void)err;
     o->sandbox = true;
     return 0;
+}
+
+static int set_irqchip_switch(struct options *o, enum cli_switch want,
+                              struct skvm_err *err)
+{
+    if (o->irqchip != CLI_SWITCH_AUTO && o->irqchip != want)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--irqchip and --no-irqchip both given; pick one");
+    o->irqchip = want;
+    return 0;
+}
+
+static int set_irqchip(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v;
+    return set_irqchip_switch(o, CLI_SWITCH_ON, err);
+}
+
+static int set_no_irqchip(struct options *o, const char *v,
+                          struct skvm_err *err)
+{
+    (void)v;
+    return set_irqchip_switch(o, CLI_SWITCH_OFF, err);
+}
+
+bool cli_irqchip(const struct options *o, bool format_wants)
+{
+    if (o->irqchip != CLI_SWITCH_AUTO)
+        return o->irqchip == CLI_SWITCH_ON;
+    return format_wants;
 }
 
 static int set_gdb(struct options *o, const char *v, struct skvm_err *err)
@@ -259,6 +291,13 @@ static int set_dump(struct options *o, const char *v, struct skvm_err *err)
     return 0;
 }
 
+static int set_explain(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->explain = true;
+    return 0;
+}
+
 static int set_console(struct options *o, const char *v, struct skvm_err *err)
 {
     if (!*v)
@@ -317,6 +356,151 @@ static int set_reveal_hva(struct options *o, const char *v,
     return 0;
 }
 
+static int set_vga(struct options *o, const char *v, struct skvm_err *err)
+{
+    static const char *const names[] = {[VGA_AUTO] = "auto",
+                                        [VGA_ALWAYS] = "always",
+                                        [VGA_NEVER] = "never",
+                                        [VGA_ANSI] = "ansi"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(v, names[i]) == 0) {
+            o->vga = (enum vga_mode)i;
+            return 0;
+        }
+    return skvm_fail(err, SKVM_USAGE,
+                     "--vga '%s' is not auto, always, never or ansi", v);
+}
+
+static int set_debug_exit_success(struct options *o, const char *v,
+                                  struct skvm_err *err)
+{
+    uint64_t n;
+
+    if (cli_parse_u64(v, &n) < 0 || n > UINT32_MAX)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--debug-exit-success '%s' is not a 32-bit value "
+                         "(0x hex or decimal)",
+                         v);
+    o->debug_exit_success = (uint32_t)n;
+    return 0;
+}
+
+static int set_serial_input(struct options *o, const char *v,
+                            struct skvm_err *err)
+{
+    if (!*v)
+        return skvm_fail(err, SKVM_USAGE, "--serial-input file name is "
+                                          "empty");
+    o->serial_input_path = v;
+    return 0;
+}
+
+static int set_cmdline(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (o->cmdline)
+        return skvm_fail(err, SKVM_USAGE,
+                         "more than one --cmdline ('%s' and '%s')",
+                         o->cmdline, v);
+    o->cmdline = v;
+    return 0;
+}
+
+static int set_module(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (o->n_modules == CLI_MAX_MODULES)
+        return skvm_fail(err, SKVM_USAGE, "at most %d --module files",
+                         CLI_MAX_MODULES);
+    if (!*v || *v == '=')
+        return skvm_fail(err, SKVM_USAGE,
+                         "--module '%s' names no file (FILE[=STRING])", v);
+    o->modules[o->n_modules++] = v;
+    return 0;
+}
+
+static int set_boot(struct options *o, const char *v, struct skvm_err *err)
+{
+    if (o->boot_path)
+        return skvm_fail(err, SKVM_USAGE,
+                         "more than one --boot disk ('%s' and '%s')",
+                         o->boot_path, v);
+    if (!*v)
+        return skvm_fail(err, SKVM_USAGE, "--boot disk image path is empty");
+    o->boot_path = v;
+    return 0;
+}
+
+static int set_floppy(struct options *o, const char *v, struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->floppy = true;
+    return 0;
+}
+
+static int set_no_signature_check(struct options *o, const char *v,
+                                  struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->no_signature_check = true;
+    return 0;
+}
+
+static int set_disk_writable(struct options *o, const char *v,
+                             struct skvm_err *err)
+{
+    (void)v, (void)err;
+    o->disk_writable = true;
+    return 0;
+}
+
+/* --boot: its companions need it, and it needs real mode, one run and
+ * the RAM a PC's BIOS lives in; the boot sector runs at 0000:7C00. */
+static int boot_validate(struct options *o, struct skvm_err *err)
+{
+    const char *lone = o->floppy               ? "--floppy"
+                       : o->no_signature_check ? "--no-signature-check"
+                       : o->disk_writable      ? "--disk-writable"
+                                               : NULL;
+
+    if (!o->boot_path) {
+        if (lone)
+            return skvm_fail(err, SKVM_USAGE, "%s needs --boot DISK.img",
+                             lone);
+        return 0;
+    }
+    if (o->guest_path || o->guest_name)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--boot boots a disk image: give no guest image or "
+                         "--guest-name as well");
+    if (o->mode_set && strcmp(o->mode->name, "real") != 0)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--boot starts in real mode, as a PC does: it cannot "
+                         "be combined with --%s",
+                         o->mode->name);
+    if (o->repeat > 1)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--boot runs the disk once: it cannot be combined "
+                         "with --repeat");
+    if (o->load_set || o->entry_set)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--boot loads the boot sector at 0x7c00 and starts "
+                         "there: --load and --entry do not apply");
+    /* The write-back opens the file after the run, under the filter. */
+    if (o->disk_writable && o->sandbox)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--disk-writable writes the disk file after the "
+                         "run, which --sandbox forbids: use one or the other");
+    if (o->mem_size < mode_boot.min_mem)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--boot needs at least 1M of guest RAM (--mem): the "
+                         "BIOS lives below 1 MiB");
+    o->mode = &mode_boot;
+    o->mode_set = true;
+    o->load_addr = o->entry = LAYOUT_BOOT_SECTOR;
+    o->load_set = o->entry_set = true;
+    return 0;
+}
+
 /* The one option table: parsing, --help and the man page test all walk
  * it, in this order (--help prints each group's rows under its heading). */
 #define OPT CLI_GROUP_OPTIONS
@@ -324,13 +508,16 @@ static int set_reveal_hva(struct options *o, const char *v,
 static const struct cli_option option_defs[] = {
     {"mem", 0, "SIZE", "2M", "guest RAM, K/M/G/T suffixes", OPT, set_mem},
     {"guest", 0, "FILE", NULL,
-     "flat binary to run instead of the built-in guest; also given as a "
-     "plain GUEST.bin argument",
+     "flat binary or ELF executable to run instead of the built-in guest; "
+     "also given as a plain GUEST.bin argument",
      OPT, set_guest},
     {"guest-name", 0, "NAME", "hello",
      "built-in guest: hello or hypercalls", OPT, set_guest_name},
-    {"load", 0, "ADDR", "0", "guest-physical load address", OPT, set_load},
-    {"entry", 0, "ADDR", "the load address", "entry point", OPT, set_entry},
+    {"load", 0, "ADDR", "0",
+     "guest-physical load address of a flat image (an ELF one says where)",
+     OPT, set_load},
+    {"entry", 0, "ADDR", "the load address",
+     "entry point of a flat image (an ELF one says where)", OPT, set_entry},
     {"expect-rax", 0, "N", NULL,
      "check RAX (masked to the mode's word) after HLT", OPT, set_expect_rax},
     {"expect-mem", 0, "ADDR=VALUE", NULL,
@@ -358,6 +545,16 @@ static const struct cli_option option_defs[] = {
      "leave SSE off (CR4.OSFXSR, OSXMMEXCPT and OSXSAVE clear): SSE "
      "instructions raise #UD",
      OPT, set_no_sse},
+    {"irqchip", 0, NULL, "off; on for Multiboot kernels",
+     "give the guest KVM's in-kernel interrupt controllers (8259 PICs, "
+     "IOAPIC, local APIC) and 8254 PIT timer; a HLT with interrupts "
+     "disabled (or all masked) still ends the run, any other waits for an "
+     "interrupt",
+     OPT, set_irqchip},
+    {"no-irqchip", 0, NULL, NULL,
+     "no in-kernel interrupt controllers or timer, also for Multiboot "
+     "kernels",
+     OPT, set_no_irqchip},
     {"sandbox", 0, NULL, NULL,
      "run the guest under a seccomp filter: only the system calls running "
      "it needs (others fail with EPERM)",
@@ -372,15 +569,51 @@ static const struct cli_option option_defs[] = {
      "comments",
      OPT, set_ports},
     {"unknown-ports", 0, "fail|log|ignore", "fail",
-     "a port access no call answers: end the run (exit 4), or log one "
+     "a port access no call or device answers: end the run (exit 4), or log one "
      "stderr line (log) or nothing (ignore) and go on, IN reading all ones",
      OPT, set_unknown_ports},
     {"reveal-hva", 0, NULL, NULL,
      "gva_to_hva answers the real host address (a deliberate leak for "
      "teaching; refused with --sandbox) instead of a stand-in",
      OPT, set_reveal_hva},
-    {"probe", 0, NULL, NULL, "print which modes this host can run", OPT,
-     set_probe},
+    {"serial-input", 0, "FILE", "none: COM1 never has data",
+     "COM1 (port 0x3F8) reads its input from FILE, '-' for stdin, without "
+     "waiting: LSR says when a byte is ready",
+     OPT, set_serial_input},
+    {"debug-exit-success", 0, "V", "0",
+     "the isa-debug-exit value (port 0xF4) that passes; any other value "
+     "ends the run with exit 1",
+     OPT, set_debug_exit_success},
+    {"vga", 0, "auto|always|never|ansi", "auto",
+     "print the VGA text screen (0xB8000) after the guest's output: when "
+     "the guest wrote to it (auto), always, never, or as auto with "
+     "colours (ansi)",
+     OPT, set_vga},
+    {"cmdline", 0, "STRING", "the kernel's path",
+     "a Multiboot kernel's command line: it gets 'KERNEL STRING', its path "
+     "first, as GRUB and QEMU give it",
+     OPT, set_cmdline},
+    {"module", 0, "FILE[=STRING]", NULL,
+     "load FILE as a Multiboot module after the kernel; its string is "
+     "'FILE STRING', or FILE (repeatable, in order)",
+     OPT, set_module},
+    {"boot", 0, "DISK.img", NULL,
+     "boot a PC disk image: its first sector (ending in 0x55 0xAA) runs at "
+     "0000:7C00 in real mode with a minimal BIOS (int 0x10, 0x13, 0x15, "
+     "0x16, 0x1A); a guest parked in 'jmp $' ends the run as a halt",
+     OPT, set_boot},
+    {"floppy", 0, NULL, "hard disk 0x80",
+     "with --boot: the disk is floppy drive 0x00", OPT, set_floppy},
+    {"no-signature-check", 0, NULL, NULL,
+     "with --boot: boot a first sector that does not end in 0x55 0xAA", OPT,
+     set_no_signature_check},
+    {"disk-writable", 0, NULL, "writes stay in memory",
+     "with --boot: write the disk back to its file at the end of the run "
+     "when the guest wrote to it",
+     OPT, set_disk_writable},
+    {"probe", 0, NULL, NULL,
+     "print which modes this host can run, and whether it has --irqchip",
+     OPT, set_probe},
     {"help", 'h', NULL, NULL, "this text", OPT, set_help},
     {"version", 'V', NULL, NULL, "version", OPT, set_version},
     {"stats", 0, NULL, NULL,
@@ -400,8 +633,15 @@ static const struct cli_option option_defs[] = {
      "print the crash report (registers, disassembly) even when the guest "
      "passes",
      DIAG, set_dump},
+    {"explain", 0, NULL, NULL,
+     "print what the loader built (GDT, IDT, page tables, CR0/CR4/EFER, "
+     "layout) and exit without running the guest; with --dump, run it and "
+     "explain the state it left",
+     DIAG, set_explain},
     {"console", 0, "FILE", "stdout; stderr with --json",
-     "write guest console output (port 0xE9) to FILE", DIAG, set_console},
+     "write guest console output (port 0xE9, COM1, the VGA screen) to "
+     "FILE",
+     DIAG, set_console},
 };
 #undef OPT
 #undef DIAG
@@ -564,6 +804,12 @@ static const char *size_str(uint64_t bytes, char *buf, size_t len)
 
 int cli_validate(struct options *o, struct skvm_err *err)
 {
+    if (o->explain && !o->dump && o->gdb_set)
+        return skvm_fail(err, SKVM_USAGE,
+                         "--explain does not run the guest, so --gdb has "
+                         "nothing to debug; add --dump to run it first");
+    if (boot_validate(o, err) < 0)
+        return -1;
     const struct mode *m = o->mode;
     uint64_t word_max =
         m->word_size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * m->word_size)) - 1;

@@ -14,16 +14,21 @@
 
 #include "err.h"
 #include "core/hypercall.h"
+#include "dev/vga.h"
 #include "modes/mode.h"
 
 #define CLI_MAX_EXPECT_MEM 16
 #define CLI_DEFAULT_MEM (UINT64_C(2) << 20)
 #define CLI_MAX_REPEAT 1000000
 #define CLI_MAX_PORT_ARGS 64
+#define CLI_MAX_MODULES 16 /* --module, Multiboot kernels only */
 
 struct expect_mem {
     uint64_t addr, value;
 };
+
+/* An on/off option whose default the guest may decide. */
+enum cli_switch { CLI_SWITCH_AUTO = 0, CLI_SWITCH_ON, CLI_SWITCH_OFF };
 
 struct options {
     const struct mode *mode; /* chosen mode; default long */
@@ -32,6 +37,7 @@ struct options {
     const char *guest_path; /* custom image, or NULL */
     const char *guest_name; /* built-in guest; NULL = "hello" */
     uint64_t load_addr, entry;
+    bool load_set;  /* --load given (an ELF image says where instead) */
     bool entry_set;
     bool expect_rax_set;
     uint64_t expect_rax;
@@ -44,6 +50,10 @@ struct options {
     bool eager_mem;      /* all RAM registered with KVM up front */
     bool no_sse;         /* --no-sse: CR4's SSE bits stay clear */
     bool sandbox;        /* --sandbox: seccomp filter for the run (sandbox.h) */
+    /* --irqchip / --no-irqchip: in-kernel PIC, APICs and PIT
+     * (kvm/irqchip.h). AUTO lets the guest format decide: resolve it
+     * with cli_irqchip(). */
+    enum cli_switch irqchip;
     uint64_t repeat;     /* runs of the guest in one VM; 1 = default */
     bool probe, help, version;
     /* Diagnostics (outcome.h): */
@@ -51,6 +61,7 @@ struct options {
     bool trace;           /* --trace: one stderr line per VM exit */
     bool json;            /* --json: one JSON object on stdout at the end */
     bool dump;            /* --dump: crash report even when the run passes */
+    bool explain;         /* --explain: what the loader built (diag/explain.h) */
     const char *console_path; /* --console FILE: guest console output */
     /* Port maps (core/portmap.h; the session builds the map): */
     const char *port_args[CLI_MAX_PORT_ARGS]; /* --port values, in order */
@@ -58,11 +69,29 @@ struct options {
     const char *ports_path;   /* --ports FILE */
     enum hc_unknown unknown_ports; /* --unknown-ports=fail|log|ignore */
     bool reveal_hva;          /* --reveal-hva: gva_to_hva's real address */
+    /* --boot: a disk image booted by the BIOS (core/bios.h, app/boot.h) */
+    const char *boot_path;    /* --boot DISK.img */
+    bool floppy;              /* --floppy: drive 0x00, not 0x80 */
+    bool no_signature_check;  /* --no-signature-check */
+    bool disk_writable;       /* --disk-writable: writes reach the file */
+    /* Multiboot kernels (core/multiboot.h, app/mbargs.h): */
+    const char *cmdline;      /* --cmdline: after the kernel's path */
+    const char *modules[CLI_MAX_MODULES]; /* --module FILE[=STRING] */
+    unsigned n_modules;
+    /* Devices (dev/devices.h): */
+    enum vga_mode vga;             /* --vga: the screen at the end */
+    uint32_t debug_exit_success;   /* --debug-exit-success: passes */
+    const char *serial_input_path; /* --serial-input FILE ('-': stdin) */
 };
 
 int cli_parse(int argc, char *const argv[], struct options *opts,
               struct skvm_err *err);
 int cli_validate(struct options *opts, struct skvm_err *err);
+
+/* Whether the run gets the in-kernel irqchip: --irqchip or --no-irqchip
+ * as given; otherwise the guest format's default (format_wants: true for
+ * Multiboot kernels). */
+bool cli_irqchip(const struct options *o, bool format_wants);
 
 /* "2M", "64G", "4096": binary suffixes K/M/G/T. -1 on bad or overflow. */
 int cli_parse_size(const char *s, uint64_t *out);

@@ -74,6 +74,11 @@ struct json_object *stats_to_json(const struct skvm_stats *s)
     bad |= add_u64(o, "other_port_exits", s->other_port_exits);
     bad |= add_u64(o, "lazy_ram_exits", s->lazy_ram_exits);
     bad |= add_u64(o, "unknown_port_accesses", s->unknown_ports);
+    struct json_object *devs = json_object_new_object();
+    for (unsigned d = 0; devs && d < DEV_N; d++)
+        if (s->devices[d])
+            bad |= add_u64(devs, dev_name((enum dev_id)d), s->devices[d]);
+    bad |= devs ? json_object_object_add(o, "devices", devs) : 1;
     bad |= json_object_object_add(o, "io_ports", ports);
     ports = NULL;
     bad |= json_object_object_add(o, "hypercalls", hcalls);
@@ -187,7 +192,8 @@ static struct json_object *code_json(const struct crash_state *c)
 
 /* The exception that ended the run: vector, name ("#PF", "int 0x10"),
  * error code (null when the CPU pushes none), CR2 (#PF only), the
- * faulting RIP (null when the frame could not be read) and the cause of
+ * faulting RIP (null when the frame could not be read), its symbol (an
+ * ELF image's function+offset, else null) and the cause of
  * an #UD/#NM from an SSE/x87 instruction (null otherwise). */
 static struct json_object *exception_json(const struct exception_info *e)
 {
@@ -210,12 +216,37 @@ static struct json_object *exception_json(const struct exception_info *e)
                                          ? hex(e->cr2)
                                          : NULL);
     json_object_object_add(o, "rip", e->frame_ok ? hex(e->rip) : NULL);
+    /* "fault_here+0x7" from an ELF image's symbols, else null. */
+    json_object_object_add(o, "symbol",
+                           e->rip_symbol[0]
+                               ? json_object_new_string(e->rip_symbol)
+                               : NULL);
     /* An #UD/#NM from a unit the control registers turned off. */
     json_object_object_add(o, "cause",
                            exception_fpu_text(e)
                                ? json_object_new_string(exception_fpu_text(e))
                                : NULL);
     return o;
+}
+
+/* With an ELF image's symbols: RIP's symbol and the frame-pointer
+ * backtrace, innermost first (#0 is RIP, the rest return addresses). */
+static struct json_object *backtrace_json(const struct crash_state *c)
+{
+    struct json_object *a = json_object_new_array();
+    char sym[SYMBOLS_NAME_MAX + 24];
+
+    for (unsigned i = 0; i <= c->n_frames; i++) {
+        uint64_t at = i ? c->frames[i - 1] : c->rip_linear;
+        struct json_object *f = json_object_new_object();
+        json_object_object_add(f, "address", hex(at));
+        json_object_object_add(f, "symbol",
+                               symbols_name(c->syms, at, sym, sizeof(sym))
+                                   ? json_object_new_string(sym)
+                                   : NULL);
+        json_object_array_add(a, f);
+    }
+    return a;
 }
 
 struct json_object *crash_to_json(const struct crash_state *c)
@@ -269,9 +300,42 @@ struct json_object *crash_to_json(const struct crash_state *c)
         json_object_object_add(o, "rip_unreadable",
                                json_object_new_string(c->unmapped_why));
     json_object_object_add(o, "disassembly", code_json(c));
+    if (c->have_backtrace) {
+        json_object_object_add(o, "backtrace", backtrace_json(c));
+        json_object_object_add(o, "backtrace_end",
+                               json_object_new_string(c->backtrace_end));
+    }
     return o;
 }
 
+
+/* The screen as dev/vga.h renders it: rows trimmed, UTF-8. */
+static struct json_object *vga_json(const struct vga_screen *v)
+{
+    struct json_object *o = json_object_new_object();
+    struct json_object *rows = json_object_new_array();
+    struct json_object *cursor = json_object_new_object();
+    char text[VGA_ROW_TEXT_MAX];
+
+    if (!o || !rows || !cursor) {
+        json_object_put(o);
+        json_object_put(rows);
+        json_object_put(cursor);
+        return NULL;
+    }
+    for (unsigned r = 0; r < vga_screen_rows(v); r++) {
+        size_t len = vga_row_text(v, r, text);
+        json_object_array_add(rows, json_object_new_string_len(text,
+                                                               (int)len));
+    }
+    json_object_object_add(o, "rows", rows);
+    json_object_object_add(cursor, "row", json_object_new_int((int)v->cursor_row));
+    json_object_object_add(cursor, "col", json_object_new_int((int)v->cursor_col));
+    json_object_object_add(cursor, "visible",
+                           json_object_new_boolean(v->cursor_on));
+    json_object_object_add(o, "cursor", cursor);
+    return o;
+}
 
 static struct json_object *checks_json(const struct outcome *out)
 {
@@ -280,7 +344,10 @@ static struct json_object *checks_json(const struct outcome *out)
     for (unsigned i = 0; a && i < out->checks.n; i++) {
         const struct check_item *c = &out->checks.items[i];
         struct json_object *o = json_object_new_object();
-        json_object_object_add(o, "what", json_object_new_string(c->what));
+        char what[sizeof(c->what)];
+        json_object_object_add(
+            o, "what",
+            json_object_new_string(check_item_what(c, what, sizeof(what))));
         json_object_object_add(o, "expected",
                                json_object_new_uint64(c->expected));
         json_object_object_add(o, "got", c->readable
@@ -297,7 +364,8 @@ struct json_object *outcome_to_json(const struct options *opts,
                                     const struct skvm_err *err)
 {
     struct json_object *o = json_object_new_object();
-    const char *guest = opts->guest_path   ? opts->guest_path
+    const char *guest = opts->boot_path    ? opts->boot_path
+                        : opts->guest_path ? opts->guest_path
                         : opts->guest_name ? opts->guest_name
                                            : "hello";
 
@@ -306,8 +374,13 @@ struct json_object *outcome_to_json(const struct options *opts,
     json_object_object_add(o, "mode", json_object_new_string(
                                           opts->mode ? opts->mode->name : ""));
     json_object_object_add(o, "guest", json_object_new_string(guest));
+    json_object_object_add(o, "format",
+                           out->format[0]
+                               ? json_object_new_string(out->format)
+                               : NULL);
     json_object_object_add(o, "builtin_guest",
-                           json_object_new_boolean(!opts->guest_path));
+                           json_object_new_boolean(!opts->guest_path &&
+                                                   !opts->boot_path));
     json_object_object_add(o, "result",
                            json_object_new_string(result_name(err)));
     json_object_object_add(o, "exit_code",
@@ -327,6 +400,15 @@ struct json_object *outcome_to_json(const struct options *opts,
                                : NULL);
     if (out->have_crash && !outcome_is_fault(err))
         json_object_object_add(o, "dump", crash_to_json(&out->crash));
+    json_object_object_add(o, "debug_exit",
+                           out->debug_exit_written
+                               ? json_object_new_uint64(out->debug_exit_value)
+                               : NULL);
+    if (out->have_vga)
+        json_object_object_add(o, "vga", vga_json(&out->vga));
+    if (out->explain_json) /* --explain --dump: what the guest left */
+        json_object_object_add(o, "explain",
+                               json_tokener_parse(out->explain_json));
     return o;
 }
 

@@ -8,7 +8,8 @@
 
 void outcome_init(struct outcome *out)
 {
-    memset(out, 0, sizeof(*out));
+    /* Already zero (outcome.h): clearing 9 KiB again would only fault in
+     * pages the run never uses. */
     stats_init(&out->stats, false);
 }
 

@@ -15,9 +15,11 @@
 
 #include "app/cli.h"
 #include "diag/crash.h"
+#include "dev/vga.h"
 #include "err.h"
 #include "app/checks.h"
 #include "diag/stats.h"
+#include "core/symbols.h"
 
 struct outcome {
     struct skvm_stats stats;
@@ -26,9 +28,20 @@ struct outcome {
     bool checked;    /* the post-HLT checks ran */
     bool have_crash; /* `crash` was captured */
     struct crash_state crash;
+    char format[32]; /* the image's format (image_format_name), "" before */
+    struct symbols syms; /* an ELF image's names, for crash.syms */
+    /* Devices (dev/devices.h): */
+    bool debug_exit_written;   /* the run ended through isa-debug-exit */
+    uint32_t debug_exit_value; /* with the value written */
+    bool have_vga;             /* the screen is told (--vga) */
+    struct vga_screen vga;
+    /* --explain --dump --json: the state the guest left, as JSON text
+     * (app/explain_json.h), the object's "explain"; NULL otherwise. */
+    char *explain_json;
 };
 
-/* Start the wall clock; call first thing in main. */
+/* Start the wall clock; call first thing in main. `out` must be zeroed
+ * storage (main's is static). */
 void outcome_init(struct outcome *out);
 
 /* After parsing: time KVM_RUN only when someone will read it. */

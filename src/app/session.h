@@ -20,4 +20,11 @@ int session_run_outcome(const struct options *opts, struct outcome *out,
                        struct skvm_err *err);
 void session_probe(FILE *out);
 
+/* Before cli_validate: what the image file itself decides. An ELF
+ * image's class picks the mode when no mode flag did (ELF64: long,
+ * ELF32: protected); a mode flag that cannot run it, --load or --entry
+ * is a usage error. Reads only the file's first bytes; problems opening
+ * it are left to the run, which tells them. */
+int session_image_defaults(struct options *opts, struct skvm_err *err);
+
 #endif

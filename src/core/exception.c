@@ -245,6 +245,8 @@ static void find_fpu_cause(const struct guestmem *mem,
         lin = e->rip;
     else if (e->bits == 16)
         lin = (e->cs << 4) + (uint16_t)e->rip;
+    else if (e->restore_cs) /* compat mode: the frame's CS */
+        lin = (uint32_t)(e->cs_base + e->rip);
     else if (e->cs == sregs->cs.selector) /* the loader's flat CS */
         lin = (uint32_t)(sregs->cs.base + e->rip);
     else
@@ -254,6 +256,31 @@ static void find_fpu_cause(const struct guestmem *mem,
         n++;
     e->fpu_cause = exception_fpu_cause(e->vector, insn, n, e->bits,
                                        sregs->cr0, sregs->cr4);
+}
+
+/* A 64-bit handler interrupted code on another CS: read that CS's
+ * descriptor from the GDT; with L = 0 the code was compatibility mode
+ * (D: 32- or 16-bit), and unwinding puts that CS back (SDM 5.2.1). */
+static void compat_cs(const struct guestmem *mem, const struct kvm_sregs *s,
+                      struct exception_info *e)
+{
+    uint64_t index = e->cs & ~UINT64_C(7), d;
+    uint8_t raw[8];
+
+    if ((e->cs & X86_SELERR_TI) || index + 7 > s->gdt.limit ||
+        read_linear(mem, s, s->gdt.base + index, raw, sizeof(raw)) < 0)
+        return;
+    d = le(raw, sizeof(raw));
+    /* Only a present code segment (S=1, type bit 3) can have been CS. */
+    if (!(d & X86_BIT(X86_DESC_P_BIT)) || !(d & X86_BIT(X86_DESC_S_BIT)) ||
+        !(d & X86_BIT(X86_DESC_TYPE_SHIFT + X86_SEG_TYPE_CODE_BIT)) ||
+        (d & X86_BIT(X86_DESC_L_BIT)))
+        return;
+    e->restore_cs = true;
+    e->cs_l = 0;
+    e->cs_db = (d >> X86_DESC_DB_BIT) & 1;
+    e->cs_base = ((d >> 16) & 0xFFFFFF) | ((d >> 56) << 24);
+    e->bits = e->cs_db ? 32 : 16;
 }
 
 void exception_from_stub(const struct guestmem *mem,
@@ -304,6 +331,8 @@ void exception_from_stub(const struct guestmem *mem,
         e->ss = sregs->ss.selector;
     }
     e->frame_ok = true;
+    if (bits == 64 && e->cs != sregs->cs.selector)
+        compat_cs(mem, sregs, e);
     find_fpu_cause(mem, sregs, e);
 }
 
@@ -320,7 +349,12 @@ void exception_unwind(const struct exception_info *e, struct kvm_regs *regs,
         regs->rsp = (regs->rsp & ~(uint64_t)UINT32_MAX) | e->rsp;
     else
         regs->rsp = (regs->rsp & ~(uint64_t)UINT16_MAX) | e->rsp;
-    if (e->bits == 16) {
+    if (e->restore_cs) {
+        sregs->cs.selector = (uint16_t)e->cs;
+        sregs->cs.base = e->cs_base;
+        sregs->cs.l = e->cs_l;
+        sregs->cs.db = e->cs_db;
+    } else if (e->bits == 16) {
         sregs->cs.selector = (uint16_t)e->cs;
         sregs->cs.base = e->cs << 4;
     }
@@ -336,6 +370,8 @@ static void describe_pf(uint32_t ec, char *buf, size_t len)
     const char *page = ec & X86_PF_RSVD ? "a page whose paging entry has a "
                                           "reserved bit set"
                        : ec & X86_PF_PK ? "a page its protection key forbids"
+                       : (ec & X86_PF_P) && (ec & X86_PF_I)
+                           ? "a no-execute page (XD with EFER.NXE, or SMEP)"
                        : ec & X86_PF_P  ? "a page that does not allow it"
                                         : "a not-present page";
     snprintf(buf, len, "%s%s %s", who, what, page);
@@ -403,6 +439,8 @@ void exception_describe(const struct exception_info *e,
 {
     char mn[16], code[24] = "", detail[256] = "";
     const char *m = exception_label(e, mn, sizeof(mn));
+    const char *sym_open = e->rip_symbol[0] ? " (" : "";
+    const char *sym_close = e->rip_symbol[0] ? ")" : "";
     bool selector_code = e->vector == X86_EXC_TS || e->vector == X86_EXC_NP ||
                          e->vector == X86_EXC_SS || e->vector == X86_EXC_GP;
 
@@ -415,8 +453,9 @@ void exception_describe(const struct exception_info *e,
         else
             snprintf(buf, len, "guest raised %s with no handler installed "
                                "(simple-kvm provides no BIOS or OS), "
-                               "returning to RIP 0x%llx",
-                     m, (unsigned long long)e->rip);
+                               "returning to RIP 0x%llx%s%s%s",
+                     m, (unsigned long long)e->rip, sym_open, e->rip_symbol,
+                     sym_close);
         return;
     }
     if (e->has_error_code && selector_code && e->error_code)
@@ -445,7 +484,8 @@ void exception_describe(const struct exception_info *e,
     } else if (exception_fpu_text(e)) {
         snprintf(detail, sizeof(detail), ": %s", exception_fpu_text(e));
     }
-    snprintf(buf, len, "guest raised %s%s (vector %u, %s) at RIP 0x%llx%s", m,
-             code, e->vector, exception_name(e->vector),
-             (unsigned long long)e->rip, detail);
+    snprintf(buf, len, "guest raised %s%s (vector %u, %s) at RIP 0x%llx%s%s%s%s",
+             m, code, e->vector, exception_name(e->vector),
+             (unsigned long long)e->rip, sym_open, e->rip_symbol, sym_close,
+             detail);
 }

@@ -54,7 +54,15 @@ struct exception_info {
     uint64_t rip, cs, rflags, rsp, ss; /* at the faulting instruction */
     uint64_t handler_rsp; /* where the frame was (the stack pointer) */
     unsigned bits;       /* 16, 32 or 64: the code that faulted */
+    /* A 64-bit frame whose CS is not the handler's: compatibility mode
+     * (a 32-bit CS under long mode). The CS to put back, from the GDT. */
+    bool restore_cs;
+    uint64_t cs_base;
+    uint8_t cs_l, cs_db;
     enum exception_fpu_cause fpu_cause; /* #UD/#NM from a disabled unit */
+    /* "fault_here+0x4": the symbol at `rip`, which the caller names
+     * from an ELF image's .symtab (core/symbols.h); "" for none. */
+    char rip_symbol[80];
 };
 
 /* "#PF", or "#14" style for unnamed vectors below 32, "int 0x80" above. */

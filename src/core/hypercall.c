@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/bios.h"
 #include "core/fdwrite.h"
 #include "core/layout.h"
 #include "core/paging.h"
@@ -307,6 +308,35 @@ static int hc_timestamp(struct hc_ctx *ctx, const struct hc_call_info *def,
 
     (void)def, (void)sregs, (void)err;
     io_set_in(io, (uint32_t)((now - ctx->start_ns) / NS_PER_US));
+    return HC_CONTINUE;
+}
+
+/* OUT: the --boot BIOS's handlers pass the linear address of the frame
+ * they pushed (core/bios.h); the service's end of the run (int 0x19, no
+ * more keys) is an exit with status 0. */
+static int hc_bios(struct hc_ctx *ctx, const struct hc_call_info *def,
+                   struct io *io, const struct kvm_sregs *sregs,
+                   struct skvm_err *err)
+{
+    struct paging_walk walk;
+    int rc;
+
+    if (!ctx->opt.bios)
+        return hc_fault(def, io, err, "there is no BIOS: the call is for "
+                                      "--boot's own handlers");
+    if (paging_translate(ctx->mem, sregs, io->value, &walk) != PAGING_OK ||
+        walk.gpa > UINT32_MAX)
+        return hc_fault(def, io, err, "the frame's address is not mapped");
+    rc = bios_call(ctx->opt.bios, ctx->mem, (uint32_t)walk.gpa, ctx->out_fd,
+                   err);
+    if (rc < 0) {
+        ctx->fault_placed = err->status == SKVM_GUEST_FAULT;
+        return -1;
+    }
+    if (rc == BIOS_ENDED) {
+        ctx->exit_status = 0;
+        return HC_EXITED;
+    }
     return HC_CONTINUE;
 }
 

@@ -46,11 +46,14 @@ enum hc_unknown {
     HC_UNKNOWN_IGNORE,   /* go on silently */
 };
 
+struct bios; /* core/bios.h */
+
 /* How the run wants port I/O answered (app/session.c fills it). */
 struct hc_options {
     const struct portmap *map; /* NULL: the default map */
     enum hc_unknown unknown;
     bool reveal_hva; /* gva_to_hva: the real host address (--reveal-hva) */
+    struct bios *bios; /* --boot: the BIOS the `bios` call serves, or NULL */
 };
 
 enum hc_result {
@@ -73,6 +76,9 @@ struct hc_ctx {
     uint64_t start_ns;      /* timestamp's zero: hypercall_init */
     uint64_t (*now_ns)(void); /* the clock (tests); CLOCK_MONOTONIC */
     uint32_t exit_status; /* with HC_EXITED */
+    /* The failure's line already says where (a BIOS call names its
+     * caller's CS:IP): the run loop adds no RIP. */
+    bool fault_placed;
 };
 
 /* Default options (the default map, unknown ports fail); the timestamp

@@ -8,9 +8,11 @@
  *   0x00000400  RESULT: built-in guests store 42 here
  *   0x000F0000  SYS area, 64 KiB, where a PC's BIOS would be:
  *     0x000F0000  GDT
- *     0x000F1000  PML4 (long) or page directory (paged32)
- *     0x000F2000  PDPT (long)
- *     0x000F3000  page directory for the first GiB (long)
+ *     0x000F1000  PML4 (long, compat, la57), page directory (paged32)
+ *                 or the 4-entry PDPT (pae)
+ *     0x000F2000  PDPT (long, compat, la57)
+ *     0x000F3000  page directory for the first GiB (long, compat, la57,
+ *                 pae)
  *     0x000F4000  IDT (IVT in real mode): every vector to a stub
  *     0x000F5000  256 HLT stubs, one per vector: the host names the
  *                 exception from the stub's address (core/exception.h)
@@ -20,9 +22,14 @@
  *     0x000F9000  the two exception stacks (top 0x000FA000)
  *     0x000FA000  the host's hypercall page: exit_stats_ptr's text, in
  *                 every mode (images may not overlap it)
+ *     0x000FB000  Multiboot information (core/multiboot.h): the info
+ *                 struct, memory map, module list and strings, up to
+ *                 the end of SYS; inside the PC hole the memory map
+ *                 calls reserved (0x000A0000-0x000FFFFF)
  *   0x00200000  initial stack top (protected, paged32, long)
  *   top of low RAM: long mode's page directories for GiBs past the
- *               first, when there are no 1 GiB pages (one 4K page each)
+ *               first, when there are no 1 GiB pages (one 4K page each);
+ *               pae's for GiBs 1 and 2; la57's PML5 in the last page
  *   0xC0000000  end of low RAM: the hole holds KVM's TSS pages
  *   0x100000000 high RAM: whatever --mem has beyond 3 GiB
  */
@@ -47,6 +54,10 @@ _Static_assert(LAYOUT_IDT_BASE >= LAYOUT_PD_BASE + 0x1000 &&
 _Static_assert(LAYOUT_HC_PAGE >= LAYOUT_EXC_END &&
                    LAYOUT_HC_PAGE + LAYOUT_HC_PAGE_SIZE <= LAYOUT_SYS_END,
                "the hypercall page sits in SYS, past the exception area");
+_Static_assert(LAYOUT_MB_INFO_BASE >= LAYOUT_HC_PAGE + LAYOUT_HC_PAGE_SIZE &&
+                   LAYOUT_MB_INFO_BASE + LAYOUT_MB_INFO_SIZE <= LAYOUT_SYS_END &&
+                   LAYOUT_PC_HOLE_BASE <= LAYOUT_SYS_BASE,
+               "the Multiboot information sits in SYS, inside the PC hole");
 _Static_assert((LAYOUT_EXC_STUBS & 0xFFFF) + 256 <= 0x10000,
                "real mode reaches the stubs from segment F000");
 _Static_assert(LAYOUT_TSS_ADDR >= LAYOUT_LOW_RAM_END &&

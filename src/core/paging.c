@@ -1,5 +1,5 @@
-/* paging.c - host-side page walk of the guest's 32-bit and 4-level
- * tables (SDM vol. 3A, 4.3 and 4.5). */
+/* paging.c - host-side page walk of the guest's 32-bit, PAE, 4-level
+ * and 5-level tables (SDM vol. 3A, 4.3 to 4.5). */
 #include "core/paging.h"
 
 #include <assert.h>
@@ -88,35 +88,40 @@ static enum paging_status walk32(const struct guestmem *mem,
     return leaf(walk, pte & X86_PDE32_TABLE_ADDR, X86_PAGE_4K, linear);
 }
 
-/* 4-level paging: PML4 -> PDPT -> (1 GiB | PD -> (2 MiB | PT)). SDM 4.5,
- * reserved bits per table 4-15 to 4-20 and 4.7. */
+/* 4-level paging: PML4 -> PDPT -> (1 GiB | PD -> (2 MiB | PT)), and
+ * with CR4.LA57 5-level paging, a PML5 above the PML4. SDM 4.5, reserved
+ * bits per table 4-15 to 4-20 and 4.7. */
 static enum paging_status walk64(const struct guestmem *mem,
                                  const struct kvm_sregs *sregs,
                                  uint64_t linear, struct paging_walk *walk)
 {
-    static const unsigned shifts[] = {X86_PML4_SHIFT, X86_PDPT_SHIFT,
-                                      X86_PD64_SHIFT, X86_PT64_SHIFT};
-    static const uint64_t large[] = {0, X86_PAGE_1G, X86_PAGE_2M, 0};
-    static const uint64_t large_reserved[] = {0, X86_PDPTE_1G_RESERVED,
+    static const unsigned shifts[] = {X86_PML5_SHIFT, X86_PML4_SHIFT,
+                                      X86_PDPT_SHIFT, X86_PD64_SHIFT,
+                                      X86_PT64_SHIFT};
+    static const uint64_t large[] = {0, 0, X86_PAGE_1G, X86_PAGE_2M, 0};
+    static const uint64_t large_reserved[] = {0, 0, X86_PDPTE_1G_RESERVED,
                                               X86_PDE_2M_RESERVED, 0};
     static const enum paging_status reserved[] = {
-        PAGING_RESERVED_PML4E, PAGING_RESERVED_PDPTE, PAGING_RESERVED_PDE,
-        PAGING_RESERVED_PTE};
+        PAGING_RESERVED_PML5E, PAGING_RESERVED_PML4E, PAGING_RESERVED_PDPTE,
+        PAGING_RESERVED_PDE, PAGING_RESERVED_PTE};
     const unsigned width = sizeof(uint64_t);
     const struct paging_cpu *cpu = &mem->cpu;
+    bool la57 = sregs->cr4 & X86_CR4_LA57;
     uint64_t table = sregs->cr3 & X86_PTE64_ADDR;
     /* Reserved in every entry: address bits the CPU lacks, and XD
      * without EFER.NXE. */
     uint64_t any_reserved =
         bits(maxphyaddr(cpu), X86_PTE64_ADDR_TOP_BIT) |
         ((sregs->efer & X86_EFER_NXE) ? 0 : X86_PTE_XD);
-    /* Sign-extension of bit 47: the top 17 bits are all 0 or all 1. */
-    uint64_t top = linear >> (X86_VA48_BITS - 1);
+    /* Sign-extension of bit 47 (bit 56 with LA57): the bits above are
+     * all 0 or all 1. */
+    unsigned va_bits = la57 ? X86_VA57_BITS : X86_VA48_BITS;
+    uint64_t top = linear >> (va_bits - 1);
 
-    if (top != 0 && top != (UINT64_MAX >> (X86_VA48_BITS - 1)))
+    if (top != 0 && top != (UINT64_MAX >> (va_bits - 1)))
         return PAGING_NONCANONICAL;
-    for (unsigned level = 0; level < sizeof(shifts) / sizeof(shifts[0]);
-         level++) {
+    for (unsigned level = la57 ? 0 : 1;
+         level < sizeof(shifts) / sizeof(shifts[0]); level++) {
         uint64_t entry;
         enum paging_status st = read_entry(
             mem,
@@ -126,9 +131,9 @@ static enum paging_status walk64(const struct guestmem *mem,
             return st;
         bool is_leaf = large[level] && (entry & X86_PTE_PS);
         uint64_t must_be_0 = any_reserved;
-        if (level == 0) /* a PML4E never maps a page */
+        if (level <= 1) /* a PML5E or PML4E never maps a page */
             must_be_0 |= X86_PTE_PS | (cpu->amd ? X86_PTE_G : 0);
-        else if (is_leaf && level == 1 && cpu->no_gbpages)
+        else if (is_leaf && level == 2 && cpu->no_gbpages)
             must_be_0 |= X86_PTE_PS; /* no 1 GiB pages: PS is reserved */
         else if (is_leaf)
             must_be_0 |= large_reserved[level];
@@ -143,6 +148,57 @@ static enum paging_status walk64(const struct guestmem *mem,
     return leaf(walk, table, X86_PAGE_4K, linear);
 }
 
+/* PAE paging: PDPT (4 entries at CR3) -> PD -> (2 MiB | PT -> 4 KiB),
+ * 8-byte entries (SDM 4.4). The CPU loads the four PDPTEs when CR3 is
+ * written; the host reads them from memory, as the guest wrote them. */
+static enum paging_status walk_pae(const struct guestmem *mem,
+                                   const struct kvm_sregs *sregs,
+                                   uint32_t linear, struct paging_walk *walk)
+{
+    const unsigned width = sizeof(uint64_t);
+    uint64_t any_reserved =
+        bits(maxphyaddr(&mem->cpu), X86_PTE64_ADDR_TOP_BIT) |
+        ((sregs->efer & X86_EFER_NXE) ? 0 : X86_PTE_XD);
+    uint64_t e;
+    enum paging_status st;
+
+    st = read_entry(mem,
+                    (sregs->cr3 & X86_PAE_CR3_ADDR) +
+                        (linear >> X86_PAE_PDPT_SHIFT) * width,
+                    width, &e, walk);
+    if (st != PAGING_OK)
+        return st;
+    /* A PDPTE has no XD bit: bit 63 is reserved whatever EFER.NXE says.
+     * Intel checks bits 2:1 and 8:5 when CR3 loads the PDPTEs; AMD walks
+     * them like any table and sets bit 5 (accessed) itself (seen under
+     * nested SVM), so there only the high bits are reserved. */
+    if (e & (bits(maxphyaddr(&mem->cpu), 63) |
+             (mem->cpu.amd ? 0 : X86_PAE_PDPTE_RESERVED)))
+        return PAGING_RESERVED_PDPTE;
+    st = read_entry(mem,
+                    (e & X86_PTE64_ADDR) +
+                        ((linear >> X86_PD64_SHIFT) & X86_PT64_INDEX_MASK) *
+                            width,
+                    width, &e, walk);
+    if (st != PAGING_OK)
+        return st;
+    if (e & (any_reserved |
+             ((e & X86_PTE_PS) ? X86_PDE_2M_RESERVED : 0)))
+        return PAGING_RESERVED_PDE;
+    if (e & X86_PTE_PS)
+        return leaf(walk, e & X86_PTE64_ADDR, X86_PAGE_2M, linear);
+    st = read_entry(mem,
+                    (e & X86_PTE64_ADDR) +
+                        ((linear >> X86_PT64_SHIFT) & X86_PT64_INDEX_MASK) *
+                            width,
+                    width, &e, walk);
+    if (st != PAGING_OK)
+        return st;
+    if (e & any_reserved)
+        return PAGING_RESERVED_PTE;
+    return leaf(walk, e & X86_PTE64_ADDR, X86_PAGE_4K, linear);
+}
+
 enum paging_status paging_translate(const struct guestmem *mem,
                                     const struct kvm_sregs *sregs,
                                     uint64_t linear, struct paging_walk *walk)
@@ -153,15 +209,12 @@ enum paging_status paging_translate(const struct guestmem *mem,
         walk->page_size = X86_PAGE_4K;
         return PAGING_OK;
     }
-    if (sregs->efer & X86_EFER_LMA) {
-        if (sregs->cr4 & X86_CR4_LA57)
-            return PAGING_UNSUPPORTED;
+    if (sregs->efer & X86_EFER_LMA)
         return walk64(mem, sregs, linear, walk);
-    }
-    if (sregs->cr4 & X86_CR4_PAE)
-        return PAGING_UNSUPPORTED;
     if (linear > UINT32_MAX)
-        return PAGING_NONCANONICAL; /* 32-bit paging has 32-bit addresses */
+        return PAGING_NONCANONICAL; /* 32-bit and PAE: 32-bit addresses */
+    if (sregs->cr4 & X86_CR4_PAE)
+        return walk_pae(mem, sregs, (uint32_t)linear, walk);
     return walk32(mem, sregs, (uint32_t)linear, walk);
 }
 
@@ -288,6 +341,8 @@ const char *paging_status_text(enum paging_status status)
         return "mapped";
     case PAGING_NOT_PRESENT:
         return "not mapped (page not present)";
+    case PAGING_RESERVED_PML5E:
+        return "not mapped (reserved bit set in the PML5E)";
     case PAGING_RESERVED_PML4E:
         return "not mapped (reserved bit set in the PML4E)";
     case PAGING_RESERVED_PDPTE:
@@ -300,8 +355,6 @@ const char *paging_status_text(enum paging_status status)
         return "not mapped (a page table is outside guest RAM)";
     case PAGING_NONCANONICAL:
         return "not a valid linear address for this paging mode";
-    case PAGING_UNSUPPORTED:
-        return "not translatable (PAE or 5-level paging is not supported)";
     case PAGING_NOT_RAM:
         return "outside guest RAM";
     case PAGING_WRAPS:

@@ -4,10 +4,11 @@
  * the way the vCPU would, from the control registers in a struct
  * kvm_sregs (read with KVM_GET_SREGS by the caller, never here):
  *   CR0.PG clear          no paging: physical = linear (real, protected)
- *   CR0.PG, EFER.LMA      4-level paging, 4 KiB / 2 MiB / 1 GiB pages
+ *   CR0.PG, EFER.LMA      4-level paging, 4 KiB / 2 MiB / 1 GiB pages;
+ *                         with CR4.LA57 5-level (a PML5 on top)
+ *   CR0.PG, CR4.PAE       PAE paging: 4-entry PDPT, 2 MiB / 4 KiB pages
  *   CR0.PG, no CR4.PAE    32-bit paging, 4 KiB and (CR4.PSE) 4 MiB pages
- * PAE paging without long mode and 5-level paging are refused as
- * unsupported. Every table entry is read once, through guestmem, into a
+ * Every table entry is read once, through guestmem, into a
  * local: the guest may change its tables at any time, and a table that is
  * not in RAM is a fault, never a read outside guest memory. Access bits
  * (RW, US, NX) are not checked: the host acts with supervisor rights.
@@ -16,8 +17,10 @@
  * host follows is one the guest could follow. After its P bit, each
  * entry's reserved bits are checked (SDM vol. 3A 4.3, 4.5, 4.7: the CPU
  * raises #PF with RSVD), from the CPU facts in mem->cpu (guestmem.h):
- *   4-level, every entry  bits MAXPHYADDR..51; bit 63 (XD) unless EFER.NXE
- *   PML4E                 bit 7 (PS); bit 8 too on AMD
+ *   4/5-level, PAE PD/PT  bits MAXPHYADDR..51; bit 63 (XD) unless EFER.NXE
+ *   PML5E, PML4E          bit 7 (PS); bit 8 too on AMD
+ *   PAE PDPTE             bits MAXPHYADDR..63; 2:1 and 8:5 too on Intel
+ *                         (SDM table 4-8; AMD sets bit 5, accessed)
  *   PDPTE with PS         PS itself without 1 GiB pages, else bits 29:13
  *   PDE with PS           bits 20:13 (2 MiB page)
  *   32-bit PDE with PS    bits 21:(M-19), M = min(MAXPHYADDR, 40) with
@@ -38,13 +41,13 @@
 enum paging_status {
     PAGING_OK = 0,
     PAGING_NOT_PRESENT,   /* an entry on the way has P = 0 */
-    PAGING_RESERVED_PML4E, /* an entry with P = 1 has a reserved bit set: */
+    PAGING_RESERVED_PML5E, /* an entry with P = 1 has a reserved bit set: */
+    PAGING_RESERVED_PML4E,
     PAGING_RESERVED_PDPTE, /* the walk's level names which entry (32-bit */
     PAGING_RESERVED_PDE,   /* paging: only a 4 MiB PDE can) */
     PAGING_RESERVED_PTE,
     PAGING_TABLE_NOT_RAM, /* a paging structure lies outside RAM */
-    PAGING_NONCANONICAL,  /* 4-level: bits 63:47 differ */
-    PAGING_UNSUPPORTED,   /* PAE without long mode, or 5-level paging */
+    PAGING_NONCANONICAL,  /* 4-level: bits 63:47 differ (5-level: 63:56) */
     /* Only from the linear-range functions below: */
     PAGING_NOT_RAM,       /* maps to a guest-physical address outside RAM */
     PAGING_WRAPS,         /* the range runs past the 4 GiB linear limit */

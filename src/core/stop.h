@@ -41,6 +41,16 @@ void stop_set_kick(volatile uint8_t *kick);
 
 /* One-shot timer; seconds <= 0 arms nothing. */
 void stop_timeout_arm(double seconds);
+/* Stops the timer and its ticks, forgets that it expired. */
 void stop_timeout_disarm(void);
+
+/* Ticks: the same timer also fires every `us` microseconds and kicks
+ * (kvm/irqchip.h: a vCPU halted in the kernel does not exit by itself,
+ * so the run loop looks at it after each kick). The timeout then
+ * expires at the first tick past its deadline. Set it before
+ * stop_timeout_arm(), or while armed to change the interval (backing
+ * off); 0 = none (only while the timer is off: stop_timeout_disarm()
+ * ends the ticks). */
+void stop_ticks(unsigned us);
 
 #endif

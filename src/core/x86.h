@@ -107,6 +107,9 @@
 #define X86_RFLAGS_RF_BIT 16 /* resume: no instruction breakpoint on return */
 #define X86_RFLAGS_VM_BIT 17 /* virtual-8086 mode */
 #define X86_RFLAGS_AC_BIT 18 /* alignment check */
+#define X86_RFLAGS_IF X86_BIT(X86_RFLAGS_IF_BIT)
+#define X86_RFLAGS_CF X86_BIT(X86_RFLAGS_CF_BIT)
+#define X86_RFLAGS_ZF X86_BIT(X86_RFLAGS_ZF_BIT)
 
 /* CR0 every protected-style mode here uses, as the issue and Linux do. */
 #define X86_CR0_PROTECTED \
@@ -119,6 +122,7 @@
 #define X86_SEG_TYPE_CODE_XR      11 /* execute/read, accessed */
 #define X86_SEG_TYPE_TSS32_BUSY   11 /* system segment (S=0): busy 32/64-bit TSS */
 #define X86_SEG_TYPE_LDT          2  /* system segment (S=0) */
+#define X86_SEG_TYPE_CODE_BIT     3  /* S=1: set for code, clear for data */
 
 /* Segment descriptor bits (SDM 3.4.5), as bit numbers in the 64-bit entry */
 #define X86_DESC_TYPE_SHIFT 40
@@ -182,6 +186,19 @@
 #define X86_PDPT_SHIFT      30 /* PDPT index, bits 38:30 */
 #define X86_PML4_SHIFT      39 /* PML4 index, bits 47:39 */
 #define X86_VA48_BITS       48 /* canonical: bits 63:47 all equal */
+/* 5-level paging (SDM 4.5, CR4.LA57): a PML5 above the PML4. */
+#define X86_PML5_SHIFT      48 /* PML5 index, bits 56:48 */
+#define X86_VA57_BITS       57 /* canonical: bits 63:56 all equal */
+/* PAE paging (SDM 4.4): CR3 names a 32-byte PDPT of 4 entries; 8-byte
+ * entries below it, 2 MiB or 4 KiB pages. */
+#define X86_PAE_PDPT_SHIFT   30 /* PDPT index, bits 31:30 */
+#define X86_PAE_PDPT_ENTRIES 4
+#define X86_PAE_CR3_ADDR     UINT64_C(0xFFFFFFE0) /* bits 31:5 */
+#define X86_PTE_PWT_BIT 3 /* page-level write-through */
+#define X86_PTE_PCD_BIT 4 /* page-level cache disable */
+/* A PAE PDPTE has P, PWT, PCD and the address; bits 2:1 and 8:5 are
+ * reserved (SDM table 4-8), so are 63:MAXPHYADDR (XD included). */
+#define X86_PAE_PDPTE_RESERVED UINT64_C(0x1E6) /* bits 8:5, 2:1 */
 #define X86_PT_ENTRIES64     512  /* entries in a 4-level paging table */
 
 /* CPUID feature bits the loader looks at (SDM vol. 2A, CPUID) */
@@ -194,6 +211,9 @@
 #define X86_CPUID_ECX_AVX_BIT        28  /* AVX */
 #define X86_CPUID_XSAVE              0xDu /* index 0: EDX:EAX = valid XCR0 bits */
 #define X86_CPUID_VENDOR             0x0u /* EBX, EDX, ECX: vendor string */
+#define X86_CPUID_EXT_EDX_NX_BIT     20  /* execute-disable (EFER.NXE) */
+#define X86_CPUID_EXT_FEATURES7      0x7u /* index 0: structured features */
+#define X86_CPUID_7_ECX_LA57_BIT     16  /* 5-level paging (CR4.LA57) */
 #define X86_CPUID_ADDR_SIZES         0x80000008u
 #define X86_CPUID_ADDR_EAX_MAXPHYADDR_MASK 0xFFu /* EAX[7:0] */
 /* Physical-address widths (SDM 4.1.4): MAXPHYADDR is at most 52; without
@@ -267,5 +287,23 @@
 #define X86_OPCODE_INT3 0xCC
 #define X86_OPCODE_INTO 0xCE
 #define X86_OPCODE_INT1 0xF1
+#define X86_OPCODE_IRET 0xCF /* iret; iretq with REX.W */
+#define X86_REX_W 0x48
+
+/* Local APIC registers, as offsets into its 4 KiB page (SDM 11.4.1,
+ * table 11-1; KVM_GET_LAPIC returns the first 1 KiB): the interrupt
+ * request register (8 x 32 bits, one every 16 bytes) and the local
+ * vector table entries that can raise an interrupt by themselves. */
+#define X86_APIC_IRR          0x200
+#define X86_APIC_IRR_WORDS    8
+#define X86_APIC_REG_STRIDE   0x10
+#define X86_APIC_LVT_TIMER    0x320
+#define X86_APIC_LVT_THERMAL  0x330
+#define X86_APIC_LVT_PERF     0x340
+#define X86_APIC_LVT_ERROR    0x370
+#define X86_APIC_LVT_MASKED_BIT 16
+#define X86_APIC_LVT_MASKED   X86_BIT(X86_APIC_LVT_MASKED_BIT)
+/* 8259 PIC: an interrupt mask register with every IRQ line masked */
+#define X86_PIC_ALL_MASKED    0xFF
 
 #endif

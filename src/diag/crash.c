@@ -158,6 +158,86 @@ void crash_capture(const struct vm *vm, struct crash_state *c)
     capture_code(vm, c);
 }
 
+/* A little-endian word of `width` bytes at a linear address. */
+static int read_linear_word(const struct vm *vm, const struct kvm_sregs *s,
+                            uint64_t lin, unsigned width, uint64_t *value,
+                            char *why, size_t why_len)
+{
+    uint64_t v = 0;
+
+    for (unsigned i = width; i-- > 0;) {
+        uint8_t b;
+        if (lin + i < lin ||
+            read_linear(vm, s, lin + i, &b, NULL, why, why_len) < 0)
+            return -1;
+        v = (v << 8) | b;
+    }
+    *value = v;
+    return 0;
+}
+
+void crash_backtrace(const struct vm *vm, struct crash_state *c)
+{
+    unsigned w = c->bits == VCPU_BITS_64 ? 8 : 4;
+    uint64_t fp = c->bits == VCPU_BITS_64 ? c->regs.rbp
+                                          : (uint32_t)c->regs.rbp;
+    char why[128];
+
+    c->n_frames = 0;
+    c->have_backtrace = false;
+    /* 16-bit code has segmented frames: not followed. */
+    if (!c->have_regs || c->reset_state || c->bits == 16)
+        return;
+    c->have_backtrace = true;
+    /* [fp] is the caller's saved frame pointer, [fp + w] the return
+     * address (push rbp; mov rbp, rsp). */
+    for (;;) {
+        uint64_t next, ret;
+        if (fp == 0) {
+            snprintf(c->backtrace_end, sizeof(c->backtrace_end),
+                     "frame pointer 0: the outermost frame");
+            return;
+        }
+        if (c->n_frames == CRASH_MAX_FRAMES) {
+            snprintf(c->backtrace_end, sizeof(c->backtrace_end),
+                     "stopped after %d frames", CRASH_MAX_FRAMES);
+            return;
+        }
+        if (fp % w) {
+            snprintf(c->backtrace_end, sizeof(c->backtrace_end),
+                     "frame pointer 0x%llx is not aligned: built without "
+                     "frame pointers?",
+                     (unsigned long long)fp);
+            return;
+        }
+        if (read_linear_word(vm, &c->sregs, fp, w, &next, why,
+                             sizeof(why)) < 0 ||
+            read_linear_word(vm, &c->sregs, fp + w, w, &ret, why,
+                             sizeof(why)) < 0) {
+            snprintf(c->backtrace_end, sizeof(c->backtrace_end),
+                     "frame at 0x%llx cannot be read: %.80s",
+                     (unsigned long long)fp, why);
+            return;
+        }
+        if (ret == 0) {
+            snprintf(c->backtrace_end, sizeof(c->backtrace_end),
+                     "return address 0 at 0x%llx: the outermost frame",
+                     (unsigned long long)(fp + w));
+            return;
+        }
+        c->frames[c->n_frames++] = ret;
+        /* The stack grows down: a caller's frame lies above. */
+        if (next != 0 && next <= fp) {
+            snprintf(c->backtrace_end, sizeof(c->backtrace_end),
+                     "saved frame pointer 0x%llx at 0x%llx is not above it: "
+                     "the chain is broken",
+                     (unsigned long long)next, (unsigned long long)fp);
+            return;
+        }
+        fp = next;
+    }
+}
+
 /* "PE MP ET" into buf; "" when none. */
 static const char *flag_list(uint64_t v, const struct crash_flags *fl,
                              char *buf, size_t len)
@@ -208,7 +288,7 @@ static void print_seg(FILE *out, const char *name, const struct kvm_segment *s)
 static void print_regs(const struct crash_state *c, FILE *out)
 {
     const struct kvm_regs *r = &c->regs;
-    char flags[96];
+    char flags[96], sym[SYMBOLS_NAME_MAX + 24];
 
     fprintf(out, "registers:\n");
     fprintf(out, "  rax 0x%016llx  rbx 0x%016llx  rcx 0x%016llx\n",
@@ -229,9 +309,12 @@ static void print_regs(const struct crash_state *c, FILE *out)
         fprintf(out, "  r14 0x%016llx  r15 0x%016llx\n",
                 (unsigned long long)r->r14, (unsigned long long)r->r15);
     }
-    fprintf(out, "  rip 0x%016llx  rflags 0x%llx [%s]\n",
+    fprintf(out, "  rip 0x%016llx  rflags 0x%llx [%s]",
             (unsigned long long)r->rip, (unsigned long long)r->rflags,
             flag_list(r->rflags, &crash_rflags_flags, flags, sizeof(flags)));
+    if (c->bits != 16 && symbols_name(c->syms, c->rip_linear, sym, sizeof(sym)))
+        fprintf(out, "  rip is %s", sym);
+    fputc('\n', out);
 }
 
 static void print_system(const struct crash_state *c, FILE *out)
@@ -370,6 +453,13 @@ static void print_code(const struct crash_state *c, FILE *out)
         const struct disasm_line *l = &d.lines[i];
         bool is_culprit = (int)i == culprit;
         char hex[3 * DISASM_MAX_INSN_BYTES + 1] = "";
+        char sym[SYMBOLS_NAME_MAX + 24];
+        /* objdump's style: a label where a function starts, and where
+         * the listing starts inside one. */
+        if (c->bits != 16 &&
+            symbols_name(c->syms, l->addr, sym, sizeof(sym)) &&
+            (i == 0 || !strchr(sym, '+')))
+            fprintf(out, "  <%s>:\n", sym);
         for (unsigned b = 0; b < l->len; b++)
             snprintf(hex + 3 * b, sizeof(hex) - 3 * b, "%02x ", l->bytes[b]);
         fprintf(out, "  %s 0x%08llx: %-24s %-28s %s\n",
@@ -382,6 +472,26 @@ static void print_code(const struct crash_state *c, FILE *out)
                      "instruction)\n",
                 (unsigned long long)c->rip_linear,
                 c->code[c->rip_linear - c->code_base], c->bits);
+}
+
+static void print_backtrace(const struct crash_state *c, FILE *out)
+{
+    char sym[SYMBOLS_NAME_MAX + 24];
+
+    int digits = c->bits == VCPU_BITS_64 ? 16 : 8;
+
+    /* #0 is where the CPU is; the rest are return addresses, so they
+     * point just past each call. */
+    fprintf(out, "backtrace (frame pointers):\n");
+    symbols_name(c->syms, c->rip_linear, sym, sizeof(sym));
+    fprintf(out, "  #0  0x%0*llx  %s\n", digits,
+            (unsigned long long)c->rip_linear, sym[0] ? sym : "?");
+    for (unsigned i = 0; i < c->n_frames; i++) {
+        symbols_name(c->syms, c->frames[i], sym, sizeof(sym));
+        fprintf(out, "  #%-2u 0x%0*llx  %s\n", i + 1, digits,
+                (unsigned long long)c->frames[i], sym[0] ? sym : "?");
+    }
+    fprintf(out, "  (end: %s)\n", c->backtrace_end);
 }
 
 static void print_detail(const struct crash_state *c, FILE *out)
@@ -463,6 +573,8 @@ void crash_print(const struct crash_state *c, const char *title, FILE *out)
         print_regs(c, out);
         print_system(c, out);
         print_code(c, out);
+        if (c->have_backtrace)
+            print_backtrace(c, out);
     }
     if (c->hint[0])
         fprintf(out, "hint:    %s\n", c->hint);

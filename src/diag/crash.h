@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "core/exception.h"
+#include "core/symbols.h"
 #include "diag/disasm.h"
 #include "err.h"
 #include "kvm/vm.h"
@@ -26,6 +27,7 @@
 #define CRASH_CODE_BEFORE 32 /* bytes of lead-in read before RIP */
 #define CRASH_CODE_AFTER 48  /* bytes read from RIP on */
 #define CRASH_INSNS_AFTER 4  /* instructions shown from RIP on */
+#define CRASH_MAX_FRAMES 16  /* return addresses a backtrace follows */
 
 struct crash_state {
     uint32_t exit_reason;
@@ -56,9 +58,26 @@ struct crash_state {
     unsigned code_len;
     char hint[256]; /* the likely cause, filled by the caller (app/hints.h)
                        after capture; "" for none */
+    /* crash_backtrace(): return addresses along the frame-pointer
+     * chain, innermost caller first, and why the walk stopped. */
+    bool have_backtrace;
+    uint64_t frames[CRASH_MAX_FRAMES];
+    unsigned n_frames;
+    char backtrace_end[128];
+    /* Names for RIP, the code lines and the backtrace (an ELF image's
+     * .symtab), set by the caller; it must outlive the report. NULL:
+     * addresses only, as for flat images. */
+    const struct symbols *syms;
 };
 
 void crash_capture(const struct vm *vm, struct crash_state *c);
+
+/* After crash_capture, in 32- and 64-bit code: follow the saved frame
+ * pointers from RBP/EBP (each link must be aligned, readable through
+ * the guest's paging, and above the one before it; at most
+ * CRASH_MAX_FRAMES), collecting return addresses until the first link
+ * that is not sound. Only reads guest memory. */
+void crash_backtrace(const struct vm *vm, struct crash_state *c);
 
 /* The multi-line report, on `out`. `title` says why it is shown
  * ("guest fault", "--dump"). */

@@ -107,8 +107,14 @@ void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run)
     if (hc)
         stats_count_hypercall(s, hc);
     if (portmap_lookup(s->map, run->io.port,
-                       out ? PORTMAP_OUT : PORTMAP_IN) < 0)
-        s->unknown_ports++;
+                       out ? PORTMAP_OUT : PORTMAP_IN) < 0) {
+        /* The run loop gives what the map leaves to the devices. */
+        int dev = devices_claim(run->io.port, out ? DEV_OUT : DEV_IN);
+        if (dev >= 0)
+            s->devices[dev]++;
+        else
+            s->unknown_ports++;
+    }
 }
 
 void stats_finish(struct skvm_stats *s)
@@ -161,6 +167,11 @@ void stats_print(const struct skvm_stats *s, FILE *out)
     if (s->other_hypercalls)
         fprintf(out, "    %-24s %10llu\n", "other hypercalls",
                 (unsigned long long)s->other_hypercalls);
+    for (unsigned d = 0; d < DEV_N; d++)
+        if (s->devices[d])
+            fprintf(out, "  device %-17s %10llu accesses\n",
+                    dev_name((enum dev_id)d),
+                    (unsigned long long)s->devices[d]);
     if (s->unknown_ports)
         fprintf(out, "  unknown port accesses: %llu (--unknown-ports)\n",
                 (unsigned long long)s->unknown_ports);

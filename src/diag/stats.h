@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "core/portmap.h"
+#include "dev/devices.h"
 #include "kvm/run.h"
 
 #define STATS_MAX_REASON 64   /* exit reasons 0..63; higher go to other */
@@ -54,8 +55,10 @@ struct skvm_stats {
     struct stats_hypercall hypercalls[STATS_MAX_HYPERCALLS];
     unsigned n_hypercalls;
     uint64_t other_hypercalls;
-    uint64_t unknown_ports; /* port accesses the port map does not bind
-                               (--unknown-ports) */
+    uint64_t unknown_ports; /* port accesses neither the port map nor a
+                               device answers (--unknown-ports) */
+    uint64_t devices[DEV_N]; /* accesses each device answered
+                                (dev/devices.h), by enum dev_id */
     const struct portmap *map; /* names hypercalls; NULL: the default map */
     uint64_t lazy_ram_exits; /* exits that were the guest's first touch of
                                 a piece of lazy RAM (memslots.h) */

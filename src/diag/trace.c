@@ -54,7 +54,8 @@ static void trace_mmio(FILE *out, const struct kvm_run *run)
                 (unsigned long long)le_value(run->mmio.data, len));
 }
 
-void trace_exit(FILE *out, const struct vm *vm, uint64_t n)
+static void trace_exit_named(FILE *out, const struct vm *vm, uint64_t n,
+                             const struct symbols *syms)
 {
     const struct kvm_run *run = vm->run;
     const char *name = exit_reason_name(run->exit_reason);
@@ -70,16 +71,27 @@ void trace_exit(FILE *out, const struct vm *vm, uint64_t n)
         trace_io(out, vm);
     else if (run->exit_reason == KVM_EXIT_MMIO)
         trace_mmio(out, run);
-    if (vcpu_get_regs(vm, &regs, &ignored) == 0)
+    if (vcpu_get_regs(vm, &regs, &ignored) == 0) {
+        char sym[SYMBOLS_NAME_MAX + 24];
         fprintf(out, " rip 0x%llx", (unsigned long long)regs.rip);
+        /* Symbols are virtual addresses: flat code (CS base 0) only,
+         * which is what an ELF guest runs. */
+        if (symbols_name(syms, regs.rip, sym, sizeof(sym)))
+            fprintf(out, " (%s)", sym);
+    }
     fputc('\n', out);
+}
+
+void trace_exit(FILE *out, const struct vm *vm, uint64_t n)
+{
+    trace_exit_named(out, vm, n, NULL);
 }
 
 static bool obs_exit(void *ctx, const struct vm *vm)
 {
     struct trace *t = ctx;
 
-    trace_exit(t->out, vm, ++t->exits);
+    trace_exit_named(t->out, vm, ++t->exits, t->syms);
     return false;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/symbols.h"
 #include "kvm/run.h"
 #include "kvm/vm.h"
 
@@ -25,6 +26,7 @@ void trace_exit(FILE *out, const struct vm *vm, uint64_t n);
 struct trace {
     FILE *out;
     uint64_t exits;
+    const struct symbols *syms; /* names RIP ("rip 0x2c (main+0x8)"), or NULL */
 };
 
 /* An observer that traces every exit on t->out. */

@@ -41,7 +41,7 @@ static int probe_run(const struct mode *mode, const uint8_t *code, size_t len,
     uint64_t mem = mode->min_mem > PROBE_MEM ? mode->min_mem : PROBE_MEM;
     int rc = -1;
 
-    if (vm_open(&vm, mem, false, &err) < 0)
+    if (vm_open(&vm, mem, false, false, &err) < 0)
         return -1;
     uint8_t *p = guestmem_ptr_rw(&vm.mem, 0, PROBE_DATA + 1);
     if (!p || len > REAL_IVT_BP || vcpu_configure(&vm, mode, 0, &err) < 0 ||

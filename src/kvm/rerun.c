@@ -25,7 +25,9 @@ int rerun_track(struct vm *vm, struct rerun *r, struct skvm_err *err)
 
 int rerun_snapshot(struct vm *vm, struct rerun *r, struct skvm_err *err)
 {
-    return vcpu_state_save(vm, &r->state, err);
+    return irqchip_save(vm, &r->chips, err) < 0
+               ? -1
+               : vcpu_state_save(vm, &r->state, err);
 }
 
 void rerun_free(struct rerun *r)
@@ -95,5 +97,9 @@ int rerun_restore(struct vm *vm, struct rerun *r, const struct mode *mode,
                          mode->name, strerror(-rc));
     /* Those writes put back the loaded state: nothing to undo next time. */
     memslots_forget_host_dirty(&vm->slots);
+    /* The chips before the vCPU: the LAPIC and pending events it loads
+     * then find the PICs as they were. */
+    if (irqchip_load(vm, &r->chips, err) < 0)
+        return -1;
     return vcpu_state_load(vm, &r->state, false, err);
 }

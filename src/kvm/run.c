@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include "kvm/console.h"
+#include "core/bios.h"
 #include "core/hypercall.h"
+#include "dev/devices.h"
 #include "core/layout.h"
 #include "kvm/memslots.h"
 #include "kvm/exit_reasons.h"
+#include "kvm/irqchip.h"
 #include "core/fdwrite.h"
 #include "core/exception.h"
 #include "core/paging.h"
@@ -49,15 +52,32 @@ static int pointer_sregs(struct vm *vm, struct kvm_sregs *sregs,
     return 0;
 }
 
-/* Port I/O: the console and hypercalls (src/hypercall.c). The vCPU's
+/* Port I/O: the devices' ports the map leaves alone (dev/devices.h),
+ * then the console and hypercalls (src/hypercall.c). The vCPU's
  * sregs are fetched here, only for calls that translate a pointer, so
  * the dispatcher itself never touches KVM. A fault gets the RIP
  * appended. */
-static int handle_io(struct vm *vm, struct hc_ctx *hc, struct skvm_err *err)
+static int handle_io(struct vm *vm, struct hc_ctx *hc, struct devices *dev,
+                     bool *dev_exited, struct skvm_err *err)
 {
     struct kvm_sregs sregs, *sp = NULL;
+    uint8_t dir = vm->run->io.direction == KVM_EXIT_IO_OUT ? PORTMAP_OUT
+                                                           : PORTMAP_IN;
     int rc;
 
+    /* A device's port, unless the port map binds it (dev/devices.h). */
+    if (dev && portmap_lookup(hc->opt.map, vm->run->io.port, dir) < 0 &&
+        devices_claim(vm->run->io.port, dir) >= 0) {
+        if (dir == PORTMAP_IN)
+            hc->io_in++; /* exit_stats counts every port I/O exit */
+        else
+            hc->io_out++;
+        rc = devices_dispatch(dev, vm->run, vm->run_size, err);
+        *dev_exited = rc == DEV_EXITED;
+        if (rc == DEV_EXITED)
+            return HC_EXITED;
+        goto out;
+    }
     if (hypercall_needs_sregs(hc, vm->run, vm->run_size)) {
         if (pointer_sregs(vm, &sregs, err) < 0)
             return -1;
@@ -72,7 +92,8 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc, struct skvm_err *err)
             HC_CALL_PUTCHAR &&
         vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.size == 1)
         console_note_exit(&vm->console, vm->run->io.count);
-    if (rc < 0 && err->status == SKVM_GUEST_FAULT) {
+out:
+    if (rc < 0 && err->status == SKVM_GUEST_FAULT && !hc->fault_placed) {
         size_t len = strlen(err->msg);
         snprintf(err->msg + len, sizeof(err->msg) - len, " at RIP 0x%llx",
                  (unsigned long long)guest_rip(vm));
@@ -183,6 +204,15 @@ static int lazy_ram_exit(struct vm *vm)
     return added > 0;
 }
 
+/* "long", "compatibility" (32-bit code under long mode) or "protected",
+ * for messages naming the mode the code ran in. */
+static const char *mode_word(const struct kvm_sregs *s, unsigned bits)
+{
+    return bits == VCPU_BITS_64          ? "long"
+           : (s->efer & X86_EFER_LMA)    ? "compatibility"
+                                         : "protected";
+}
+
 /* kvm-pvm runs `int N` (and int3, into, int1) in protected and long
  * mode in its instruction emulator, which cannot deliver them: an
  * emulation failure at such an instruction there is this host's limit,
@@ -220,6 +250,19 @@ static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
     case X86_OPCODE_INT1:
         snprintf(what, sizeof(what), "int1");
         break;
+    case X86_OPCODE_IRET:
+    case X86_REX_W:
+        /* kvm-pvm's emulator returns from an interrupt handler (the
+         * --irqchip timer's, say) in real and long mode only. */
+        if (insn[0] == X86_REX_W && insn[1] != X86_OPCODE_IRET)
+            return 0;
+        skvm_fail(err, SKVM_HOST,
+                  "this host's KVM cannot return from interrupts in %u-bit "
+                  "%s mode: 'iret' at RIP 0x%llx ended in an emulation "
+                  "failure (KVM_EXIT_INTERNAL_ERROR); hardware KVM runs it",
+                  bits, mode_word(&sregs, bits),
+                  (unsigned long long)regs.rip);
+        return 1;
     default:
         return 0;
     }
@@ -227,8 +270,50 @@ static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
               "this host's KVM cannot deliver software interrupts in "
               "%u-bit %s mode: '%s' at RIP 0x%llx ended in an emulation "
               "failure (KVM_EXIT_INTERNAL_ERROR); hardware KVM delivers it",
-              bits, bits == VCPU_BITS_64 ? "long" : "protected", what,
+              bits, mode_word(&sregs, bits), what,
               (unsigned long long)regs.rip);
+    return 1;
+}
+
+/* A guest that turns paging on itself (a boot sector, a kernel): on
+ * kvm-pvm a MOV to CR0 that sets PG for 32-bit or PAE paging ends in a
+ * shutdown with RIP still at that MOV and CR0.PG clear. The CPU itself
+ * raises nothing there for a valid value (PE set; with EFER.LME, PAE
+ * set too: SDM 2.5, 9.8.5), and a fault after the switch would have RIP
+ * past the MOV: so this is the host's limit, said as such (exit 3).
+ * Returns 1 with err filled when that is what happened. */
+static int guest_paging_limit(struct vm *vm, const struct kvm_regs *regs,
+                              const struct kvm_sregs *sregs,
+                              struct skvm_err *err)
+{
+    static const char *const names[] = {"eax", "ecx", "edx", "ebx",
+                                        "esp", "ebp", "esi", "edi"};
+    const uint64_t gpr[] = {regs->rax, regs->rcx, regs->rdx, regs->rbx,
+                            regs->rsp, regs->rbp, regs->rsi, regs->rdi};
+    struct paging_walk w;
+    uint8_t insn[3];
+
+    if (sregs->cr0 & X86_CR0_PG)
+        return 0;
+    uint64_t lin = vcpu_linear_rip(sregs, regs);
+    for (unsigned i = 0; i < sizeof(insn); i++)
+        if (paging_translate(&vm->mem, sregs, lin + i, &w) != PAGING_OK ||
+            guestmem_read(&vm->mem, w.gpa, &insn[i], 1) < 0)
+            return 0;
+    /* 0F 22 /r with mod 11 and reg 0: mov cr0, r32 */
+    if (insn[0] != 0x0F || insn[1] != 0x22 || (insn[2] & 0xF8) != 0xC0)
+        return 0;
+    uint64_t cr0 = gpr[insn[2] & 7];
+    bool lme = sregs->efer & X86_EFER_LME, pae = sregs->cr4 & X86_CR4_PAE;
+    if (!(cr0 & X86_CR0_PG) || !(cr0 & X86_CR0_PE) || (lme && !pae))
+        return 0;
+    const char *what = lme ? "4-level (long mode)" : pae ? "PAE" : "32-bit";
+    skvm_fail(err, SKVM_HOST,
+              "this host's KVM cannot run the %s paging the guest turned "
+              "on: 'mov cr0, %s' (0x%llx, CR0.PG) at RIP 0x%llx ended in a "
+              "shutdown (KVM_EXIT_SHUTDOWN); hardware KVM runs it",
+              what, names[insn[2] & 7], (unsigned long long)cr0,
+              (unsigned long long)regs->rip);
     return 1;
 }
 
@@ -246,6 +331,8 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
         struct skvm_err ignored;
         bool have = vcpu_get_regs(vm, &regs, &ignored) == 0 &&
                     vcpu_get_sregs(vm, &sregs, &ignored) == 0;
+        if (have && guest_paging_limit(vm, &regs, &sregs, err))
+            return -1;
         if (have && vcpu_is_reset_state(&regs, &sregs))
             return skvm_fail(err, SKVM_GUEST_FAULT,
                              "guest triple fault (KVM_EXIT_SHUTDOWN); the host "
@@ -296,6 +383,68 @@ static int unexpected_exit(struct vm *vm, struct skvm_err *err)
     }
 }
 
+/* `jmp $` as NASM and gcc write it: short (EB FE), near in 16-bit code
+ * (E9 FD FF) and in 32/64-bit code (E9 FB FF FF FF). */
+static bool jumps_to_itself(const uint8_t *insn, unsigned bits)
+{
+    static const uint8_t near16[] = {0xE9, 0xFD, 0xFF};
+    static const uint8_t near32[] = {0xE9, 0xFB, 0xFF, 0xFF, 0xFF};
+
+    if (insn[0] == 0xEB && insn[1] == 0xFE)
+        return true;
+    if (bits == VCPU_BITS_16)
+        return memcmp(insn, near16, sizeof(near16)) == 0;
+    return memcmp(insn, near32, sizeof(near32)) == 0;
+}
+
+/* A tick found the vCPU running: is it parked for good, spinning on a
+ * jump to itself with nothing that could interrupt it (no irqchip, or
+ * interrupts off)? Then vm->parked says where. A few ioctls per tick,
+ * and only under run_config.park_check. */
+static bool parked(struct vm *vm)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct paging_walk w;
+    struct skvm_err ignored;
+    uint8_t insn[5];
+
+    if (vcpu_get_regs(vm, &regs, &ignored) < 0 ||
+        (vm->irqchip && (regs.rflags & X86_RFLAGS_IF)) ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0)
+        return false;
+    unsigned bits = vcpu_code_bits(&sregs, regs.rflags);
+    uint64_t lin = vcpu_linear_rip(&sregs, &regs);
+    for (unsigned i = 0; i < sizeof(insn); i++)
+        if (paging_translate(&vm->mem, &sregs, lin + i, &w) != PAGING_OK ||
+            guestmem_read(&vm->mem, w.gpa, &insn[i], 1) < 0)
+            return false;
+    if (!jumps_to_itself(insn, bits))
+        return false;
+    vm->parked.yes = true;
+    vm->parked.cs = sregs.cs.selector;
+    vm->parked.rip = regs.rip;
+    vm->parked.bits = bits;
+    return true;
+}
+
+/* A BIOS service ended the run with a fault: the vCPU back at its
+ * caller (core/bios.h), so the crash report and gdb show the boot
+ * sector's INT (or faulting) instruction, not the BIOS's OUT. */
+static void bios_caller_back(struct vm *vm, const struct bios *bios)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct skvm_err ignored;
+
+    if (vcpu_get_regs(vm, &regs, &ignored) < 0 ||
+        vcpu_get_sregs(vm, &sregs, &ignored) < 0 ||
+        !bios_unwind(bios, &regs, &sregs))
+        return;
+    vcpu_set_sregs(vm, &sregs, &ignored);
+    vcpu_set_regs(vm, &regs, &ignored);
+}
+
 /* Could RIP (not yet linear) be one past a stub of the loader's IDT?
  * Decided from RIP alone, so an ordinary HLT costs no KVM_GET_SREGS:
  * flat code runs the stubs at their linear address, real mode at
@@ -312,7 +461,8 @@ static bool maybe_stub(uint64_t rip)
  * exception from its frame, put the vCPU back at the faulting
  * instruction and record it in vm->exception. Returns 1 when it was
  * one (err filled), 0 for an ordinary HLT. */
-static int exception_exit(struct vm *vm, struct skvm_err *err)
+static int exception_exit(struct vm *vm, const struct symbols *syms,
+                          struct skvm_err *err)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
@@ -327,14 +477,18 @@ static int exception_exit(struct vm *vm, struct skvm_err *err)
     exception_from_stub(&vm->mem, &sregs, &regs, (unsigned)vector,
                         &vm->exception);
     vm->have_exception = true;
+    /* Symbols are virtual addresses: flat code only (CS base 0). */
+    if (vm->exception.bits != 16)
+        symbols_name(syms, vm->exception.rip, vm->exception.rip_symbol,
+                     sizeof(vm->exception.rip_symbol));
     exception_describe(&vm->exception, &sregs, msg, sizeof(msg));
     skvm_fail(err, SKVM_GUEST_FAULT, "%s", msg);
     exception_unwind(&vm->exception, &regs, &sregs);
     /* The report and gdb then see the faulting instruction. Setting
-     * only what unwinding changed: real mode's CS, everywhere RIP, RSP
-     * and RFLAGS. */
+     * only what unwinding changed: real and compat mode's CS, everywhere
+     * RIP, RSP and RFLAGS. */
     vcpu_set_regs(vm, &regs, &ignored);
-    if (vm->exception.bits == 16)
+    if (vm->exception.bits == 16 || vm->exception.restore_cs)
         vcpu_set_sregs(vm, &sregs, &ignored);
     return 1;
 }
@@ -430,16 +584,20 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
 {
     struct hc_ctx hc;
     bool ending = false; /* an exception: end once gdb lets go */
+    bool dev_exited = false; /* HC_EXITED came from isa-debug-exit */
     /* This run's exits as the guest sees them (exit_count): each exit
      * handled for the guest, and each console OUT KVM batched instead of
      * exiting; not the host's own (lazy RAM, emulation retries, debug
      * stops, signal kicks), so the count does not depend on batching,
      * --eager-mem or the run before. */
     uint64_t exits = 0;
+    uint64_t kicks = 0; /* ticks that found the vCPU awake (irqchip.h) */
     int rc = -1;
 
     hypercall_init(&hc, &vm->mem, cfg->console_fd);
     hc.opt = cfg->hc;
+    if (cfg->dev)
+        devices_reset(cfg->dev);
     vm->have_exception = false;
     /* The loader's (or a restore's) writes may have needed a slot KVM
      * refused; say so before the guest runs on memory KVM lacks. */
@@ -448,10 +606,19 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
 
     stop_install();
     vm->run->immediate_exit = 0;
+    /* A vCPU the in-kernel LAPIC keeps halted never exits: tick. */
+    vm->parked.yes = false;
+    if (vm->irqchip || cfg->park_check)
+        stop_ticks(IRQCHIP_KICK_FIRST_US);
     stop_timeout_arm(cfg->timeout_s);
     stop_set_kick(&vm->run->immediate_exit);
     OBSERVE(cfg, on_start);
     for (;;) {
+        /* A kick (a tick, a stop request, gdb's Ctrl-C) is spent: the
+         * checks below (gdb's in before_run) see what it was for, and one
+         * landing after its check sets it again, so KVM_RUN still returns
+         * at once. */
+        vm->run->immediate_exit = 0;
         /* Observers first: while gdb has the guest stopped, it waits. */
         int go = observers_before_run(cfg, err);
         if (go < 0 || (ending && go == RUN_GO))
@@ -470,9 +637,26 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         exits += console_drain(&vm->console);
         if (run_output_failed(err) < 0)
             break;
-        if (run_rc < 0) {
-            if (run_errno == EINTR || run_errno == EAGAIN)
-                continue; /* the check above decides */
+        if (run_rc < 0 && (run_errno == EINTR || run_errno == EAGAIN)) {
+            /* A stop (the check above decides) or a tick: a vCPU halted
+             * with interrupts off ends the run as its HLT exit would
+             * have without the irqchip (irqchip.h). */
+            if (stop_requested() || (!vm->irqchip && !cfg->park_check))
+                continue;
+            if (cfg->park_check && parked(vm)) {
+                rc = 0;
+                break;
+            }
+            int halted = vm->irqchip ? irqchip_halted_for_good(vm, err) : 0;
+            if (halted < 0)
+                break;
+            if (!halted) {
+                if (++kicks == IRQCHIP_KICKS_FIRST)
+                    stop_ticks(IRQCHIP_KICK_US);
+                continue;
+            }
+            vm->run->exit_reason = KVM_EXIT_HLT;
+        } else if (run_rc < 0) {
             skvm_fail(err, SKVM_GUEST_FAULT, "KVM_RUN failed: %s",
                       strerror(run_errno));
             break;
@@ -480,7 +664,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         if (observers_take_exit(cfg, vm))
             continue; /* a breakpoint or step: gdb decides what next */
         if (vm->run->exit_reason == KVM_EXIT_HLT) {
-            if (exception_exit(vm, err)) {
+            if (exception_exit(vm, cfg->syms, err)) {
                 ending = true;
                 if (observers_take_exception(cfg, vm))
                     continue; /* gdb shows the fault first */
@@ -491,7 +675,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         }
         if (vm->run->exit_reason == KVM_EXIT_IO) {
             hc.exits = ++exits;
-            int io = handle_io(vm, &hc, err);
+            int io = handle_io(vm, &hc, cfg->dev, &dev_exited, err);
             /* A host write (hypercall result) may have needed a slot. */
             if (io == HC_CONTINUE && vm->slots.failed_errno) {
                 memslots_failed(&vm->slots, err);
@@ -502,7 +686,10 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
             if (io == HC_CONTINUE)
                 continue;
             if (io == HC_EXITED) /* exit(0) passes like HLT */
-                rc = hypercall_exit_result(&hc, err);
+                rc = dev_exited ? debug_exit_result(&cfg->dev->debug_exit, err)
+                                : hypercall_exit_result(&hc, err);
+            else if (cfg->hc.bios)
+                bios_caller_back(vm, cfg->hc.bios);
             break;
         }
         int lazy = lazy_ram_exit(vm);

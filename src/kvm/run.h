@@ -3,7 +3,9 @@
  *
  * run_guest() returns 0 when the guest executed HLT or the exit hypercall
  * with status 0 (a nonzero status is SKVM_CHECK_FAILED, "guest reported
- * failure: status N"). Port I/O goes to core/hypercall.c, first touches
+ * failure: status N"), or wrote the success value to isa-debug-exit.
+ * Port I/O goes to core/hypercall.c, or dev/ for a device's port the
+ * port map leaves alone; first touches
  * of lazy RAM to kvm/memslots.c. Anything else fills err:
  * SKVM_GUEST_FAULT for a crash or a port the guest may not use (one line
  * naming the exit, port or address, and RIP), SKVM_TIMEOUT when the
@@ -24,6 +26,8 @@
 
 #include "err.h"
 #include "core/hypercall.h"
+#include "core/symbols.h"
+#include "dev/devices.h"
 #include "kvm/vm.h"
 
 /* What before_run returns besides -1. */
@@ -58,6 +62,16 @@ struct run_config {
     double timeout_s; /* 0 = none */
     int console_fd;   /* where console bytes go (stdout unless --json) */
     struct hc_options hc; /* port map, unknown ports (core/hypercall.h) */
+    const struct symbols *syms; /* names the exception line, or NULL */
+    /* The devices (dev/devices.h), or NULL for none: they answer the
+     * ports they claim that the port map does not bind. run_guest()
+     * resets them first; their state stays for the caller afterwards. */
+    struct devices *dev;
+    /* --boot: a guest parked in a jump to itself that nothing can
+     * interrupt (`jmp $`) ends the run as a halt (vm->parked says
+     * where); looked at on the stop timer's ticks only, so guests at
+     * work pay nothing but the ticks. */
+    bool park_check;
     /* Called in order; the first on_exit that takes an exit ends the
      * round for the ones after it. */
     struct run_observer observers[RUN_MAX_OBSERVERS];

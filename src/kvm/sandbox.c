@@ -31,6 +31,8 @@ static const int allowed[] = {
     SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(getpid),
     SCMP_SYS(gettid),       SCMP_SYS(exit),
     SCMP_SYS(exit_group),   SCMP_SYS(sched_yield),  SCMP_SYS(getrandom),
+    /* --serial-input: COM1 polls its input without waiting. */
+    SCMP_SYS(poll),         SCMP_SYS(ppoll),
 };
 
 /* ioctls after setup: run, inspect and reset (--repeat) the guest, and a
@@ -47,6 +49,11 @@ static const unsigned long allowed_ioctls[] = {
     KVM_SET_DEBUGREGS,   KVM_SET_LAPIC,       KVM_SET_MSRS,
     KVM_SET_DEVICE_ATTR, /* the TSC offset */
     KVM_GET_DIRTY_LOG,   /* --repeat: pages the guest wrote */
+    /* --irqchip: the run loop's look at a halted vCPU (can anything
+     * wake it?), and --repeat's restore of the chips and the PIT
+     * (kvm/irqchip.h) */
+    KVM_GET_MP_STATE,    KVM_GET_IRQCHIP,     KVM_GET_LAPIC,
+    KVM_SET_IRQCHIP,     KVM_SET_PIT2,
     /* Console batching turns on mid-run (kvm/console.h); the zone is a
      * pointer seccomp cannot inspect, but a zone only decides which
      * guest port writes KVM batches. */

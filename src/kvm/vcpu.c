@@ -171,6 +171,12 @@ int vcpu_configure(struct vm *vm, const struct mode *mode, uint64_t entry,
     struct skvm_err xerr;
     int rc;
 
+    const char *lacks = mode->host_lacks ? mode->host_lacks(&env) : NULL;
+
+    if (lacks)
+        return skvm_fail(err, SKVM_HOST, "this host's KVM cannot run %s mode "
+                                         "(%s)",
+                         mode->name, lacks);
     if (vcpu_get_sregs(vm, &sregs, err) < 0)
         return -1;
     rc = mode->setup(&env, &sregs, &regs);
@@ -215,7 +221,18 @@ int vcpu_set_guest_debug(const struct vm *vm,
                          const struct kvm_guest_debug *dbg,
                          struct skvm_err *err)
 {
-    return vcpu_ioctl(vm, KVM_SET_GUEST_DEBUG, dbg, "KVM_SET_GUEST_DEBUG",
+    struct kvm_guest_debug d = *dbg;
+    int caps;
+
+    /* A single step runs the guest's next instruction, not the handler
+     * of a timer interrupt that is pending meanwhile (--irqchip), as
+     * QEMU's gdb stub steps: where KVM can hold interrupts back. */
+    if (vm->irqchip && (d.control & KVM_GUESTDBG_SINGLESTEP) &&
+        (caps = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION,
+                      KVM_CAP_SET_GUEST_DEBUG2)) > 0 &&
+        (caps & KVM_GUESTDBG_BLOCKIRQ))
+        d.control |= KVM_GUESTDBG_BLOCKIRQ;
+    return vcpu_ioctl(vm, KVM_SET_GUEST_DEBUG, &d, "KVM_SET_GUEST_DEBUG",
                       err);
 }
 

@@ -4,8 +4,10 @@
  * API version and capability checks, KVM_CREATE_VM, KVM_SET_TSS_ADDR,
  * RAM (mmap MAP_NORESERVE + MADV_MERGEABLE; KVM memory slots registered
  * as the host or guest first touch each piece, see memslots.h),
- * KVM_CREATE_VCPU, the kvm_run mapping and the guest CPUID. Failures
- * are SKVM_HOST (this host cannot) or SKVM_USAGE (the size asked for).
+ * KVM_CREATE_VCPU, the kvm_run mapping and the guest CPUID; with
+ * `irqchip`, the in-kernel interrupt controllers and PIT before the vCPU
+ * (kvm/irqchip.h). Failures are SKVM_HOST (this host cannot) or
+ * SKVM_USAGE (the size asked for).
  */
 #ifndef SKVM_VM_H
 #define SKVM_VM_H
@@ -30,12 +32,23 @@ struct vm {
                               here, so a struct vm is never copied */
     bool gbpages; /* guest CPUID offers 1 GiB pages */
     bool xsave;   /* guest CPUID offers XSAVE (and leaf 0xD) */
+    bool la57;    /* guest CPUID offers 5-level paging */
+    bool nx;      /* guest CPUID offers NX (EFER.NXE) */
     uint64_t xcr0; /* with xsave: XCR0 for CR4.OSXSAVE, x87|SSE[|AVX] */
     bool sse; /* modes turn SSE on (vm_open's default; the session
                  clears it for --no-sse before vcpu_configure) */
     uint32_t sync_regs; /* KVM_SYNC_X86_* KVM can pass through kvm_run */
     bool exit_on_emulation_failure; /* every emulation failure exits to us,
                                        with no #UD queued (exits.c) */
+    bool irqchip; /* in-kernel PIC, IOAPIC, LAPIC and PIT: HLT does not
+                     exit (kvm/irqchip.h) */
+    /* The run ended on a parked guest (run_config.park_check): where. */
+    struct {
+        bool yes;
+        uint16_t cs;
+        uint64_t rip;
+        unsigned bits;
+    } parked;
     struct console console; /* batched console output (console.h) */
     /* The exception that ended the run, when it reached the loader's
      * handlers (set by the run loop, read by the crash report). */
@@ -43,8 +56,10 @@ struct vm {
     struct exception_info exception;
 };
 
-/* eager_mem: register all RAM with KVM now (--eager-mem), not lazily. */
-int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem,
+/* eager_mem: register all RAM with KVM now (--eager-mem), not lazily.
+ * irqchip: create the in-kernel interrupt controllers and PIT
+ * (--irqchip). */
+int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem, bool irqchip,
             struct skvm_err *err);
 void vm_close(struct vm *vm);
 

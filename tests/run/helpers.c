@@ -34,6 +34,16 @@ void skip_if_host_cannot(const struct skvm_result *r, const char *mode)
                      (int)strcspn(r->err, "\n"), r->err, mode);
 }
 
+const char *mode_bits(const char *mode)
+{
+    return strcmp(mode, "real") == 0 ? "16" : mode_is64(mode) ? "64" : "32";
+}
+
+int mode_is64(const char *mode)
+{
+    return strcmp(mode, "long") == 0 || strcmp(mode, "la57") == 0;
+}
+
 /* Kept in step with guests/<mode>.asm. */
 static const char *const greetings[][2] = {
     {"long", "Hello from long mode: 64-bit code, 4-level paging.\n"},
@@ -43,6 +53,11 @@ static const char *const greetings[][2] = {
                 "4 MiB pages.\n"},
     {"real", "Hello from real mode: 16-bit code, segment:offset "
              "addressing.\n"},
+    {"pae", "Hello from pae mode: 32-bit code, PAE paging with 2 MiB pages "
+            "and NX.\n"},
+    {"compat", "Hello from compat mode: 32-bit code under long mode, "
+               "4-level paging.\n"},
+    {"la57", "Hello from la57 mode: 64-bit code, 5-level paging.\n"},
 };
 
 const char *hello_greeting(const char *mode)

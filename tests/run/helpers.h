@@ -25,6 +25,12 @@ const char *test_guest(const char *name);
  * ended in "this host's KVM cannot run <mode> mode". */
 void skip_if_host_cannot(const struct skvm_result *r, const char *mode);
 
+/* The bitness of a mode's code, for test guests built per bitness
+ * (<name><bits>.bin): "16" real, "64" long and la57, else "32" (pae and
+ * compat run the 32-bit images unchanged). */
+const char *mode_bits(const char *mode);
+int mode_is64(const char *mode);
+
 /* What the built-in hello guest of `mode` prints. */
 const char *hello_greeting(const char *mode);
 

@@ -54,7 +54,7 @@ static const char *mode_flag(const char *mode)
 static const char *course_guest(const char *mode)
 {
     snprintf(guest_path, sizeof(guest_path), "%s",
-             test_guest(strcmp(mode, "long") == 0 ? "hc_course_c64"
+             test_guest(mode_is64(mode) ? "hc_course_c64"
                                                   : "hc_course_c32"));
     return guest_path;
 }
@@ -143,6 +143,9 @@ static void test_stats(const char *mode)
 COURSE_TESTS(long)
 COURSE_TESTS(protected)
 COURSE_TESTS(paged32)
+COURSE_TESTS(pae)
+COURSE_TESTS(compat)
+COURSE_TESTS(la57)
 
 /* --- cli_course: policies and options, in long mode ------------------ */
 

@@ -29,9 +29,9 @@ static const char *mode_flag(const char *mode, int slot)
     return flag_buf[slot];
 }
 
-static unsigned mode_bits(const char *mode)
+static unsigned code_bits(const char *mode)
 {
-    return strcmp(mode, "real") == 0 ? 16 : strcmp(mode, "long") == 0 ? 64 : 32;
+    return (unsigned)atoi(mode_bits(mode));
 }
 
 static char guest_buf[256];
@@ -39,7 +39,7 @@ static const char *guest_for(const char *name, const char *mode)
 {
     char n[64];
 
-    snprintf(n, sizeof(n), "%s%u", name, mode_bits(mode));
+    snprintf(n, sizeof(n), "%s%u", name, code_bits(mode));
     snprintf(guest_buf, sizeof(guest_buf), "%s", test_guest(n));
     return guest_buf;
 }
@@ -79,7 +79,7 @@ static void expect_report(const struct skvm_result *r, const char *mode,
     cr_assert(strstr(report, "cr0 ") && strstr(report, "efer ") &&
                   strstr(report, "idtr base") && strstr(report, "cs   sel"),
               "registers: %s", report);
-    snprintf(bits, sizeof(bits), "code (%u-bit)", mode_bits(mode));
+    snprintf(bits, sizeof(bits), "code (%u-bit)", code_bits(mode));
     cr_assert(strstr(report, bits), "disassembles as %s: %s", bits, report);
     if (insn) {
         const char *m = marked_line(report);
@@ -103,7 +103,7 @@ static void test_fault_report(const char *mode)
     }
     RUN(&r, mode_flag(mode, 0), guest_for("div0", mode));
     expect_report(&r, mode, "KVM_EXIT_SHUTDOWN",
-                  mode_bits(mode) == 64 ? "div rcx    " : "div ecx    ");
+                  code_bits(mode) == 64 ? "div rcx    " : "div ecx    ");
     cr_assert(strstr(marked_line(r.err), "<-- RIP, faulting instruction"));
     cr_assert(strstr(r.err, "triple fault"), "explains SHUTDOWN");
 }
@@ -251,7 +251,7 @@ static void test_json_fault(const char *mode)
     struct json_object *f = get(o, "fault");
     cr_assert_str_eq(json_object_get_string(get(f, "exit_reason")),
                      real ? "KVM_EXIT_MMIO" : "KVM_EXIT_SHUTDOWN");
-    cr_assert_eq(json_object_get_int(get(f, "bits")), (int)mode_bits(mode));
+    cr_assert_eq(json_object_get_int(get(f, "bits")), (int)code_bits(mode));
     struct json_object *dis = get(f, "disassembly");
     const char *caused = NULL;
     for (size_t i = 0; i < json_object_array_length(dis); i++) {
@@ -261,7 +261,7 @@ static void test_json_fault(const char *mode)
     }
     cr_assert(caused, "an instruction is marked as the cause");
     cr_assert_str_eq(caused, real ? "mov byte ptr [0x20], 1"
-                             : mode_bits(mode) == 64 ? "div rcx"
+                             : code_bits(mode) == 64 ? "div rcx"
                                                      : "div ecx");
     json_object_put(o);
 }
@@ -314,6 +314,9 @@ MODE_DIAG_TESTS(long)
 MODE_DIAG_TESTS(protected)
 MODE_DIAG_TESTS(paged32)
 MODE_DIAG_TESTS(real)
+MODE_DIAG_TESTS(pae)
+MODE_DIAG_TESTS(compat)
+MODE_DIAG_TESTS(la57)
 
 /* Descriptors exist from protected mode on. */
 #define MODE_SEGMENT_TESTS(mode)                                               \
@@ -321,12 +324,18 @@ MODE_DIAG_TESTS(real)
 MODE_SEGMENT_TESTS(long)
 MODE_SEGMENT_TESTS(protected)
 MODE_SEGMENT_TESTS(paged32)
+MODE_SEGMENT_TESTS(pae)
+MODE_SEGMENT_TESTS(compat)
+MODE_SEGMENT_TESTS(la57)
 
 /* Paging decides what "unmapped" means. */
 #define MODE_PAGING_TESTS(mode)                                                \
     Test(mode##_diag, unmapped_jump) { test_unmapped_jump(#mode); }
 MODE_PAGING_TESTS(long)
 MODE_PAGING_TESTS(paged32)
+MODE_PAGING_TESTS(pae)
+MODE_PAGING_TESTS(compat)
+MODE_PAGING_TESTS(la57)
 
 /* --- cli_diag: no mode flag --------------------------------------------- */
 

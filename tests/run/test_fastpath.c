@@ -16,9 +16,7 @@
 
 static const char *bits_of(const char *mode)
 {
-    return strcmp(mode, "real") == 0   ? "16"
-           : strcmp(mode, "long") == 0 ? "64"
-                                       : "32";
+    return mode_bits(mode);
 }
 
 static const char *guest(char *buf, size_t len, const char *name,
@@ -296,9 +294,15 @@ FAST_TESTS(long)
 FAST_TESTS(protected)
 FAST_TESTS(paged32)
 FAST_TESTS(real)
+FAST_TESTS(pae)
+FAST_TESTS(compat)
+FAST_TESTS(la57)
 FAULT_TESTS(long)
 FAULT_TESTS(protected)
 FAULT_TESTS(paged32)
+FAULT_TESTS(pae)
+FAULT_TESTS(compat)
+FAULT_TESTS(la57)
 
 /* Pointer hypercalls after the first read the sregs KVM copied into
  * kvm_run at that exit (KVM_CAP_SYNC_REGS): they must see a CR3 the guest

@@ -37,6 +37,9 @@ static const char *const expected_out[][2] = {
     {"paged32", COMMON_HEAD("paged32") PAGED_TAIL},
     {"protected", COMMON_HEAD("protected") FLAT_TAIL},
     {"real", COMMON_HEAD("real") FLAT_TAIL},
+    {"pae", COMMON_HEAD("pae") PAGED_TAIL},
+    {"compat", COMMON_HEAD("compat") PAGED_TAIL},
+    {"la57", COMMON_HEAD("la57") PAGED_TAIL},
 };
 
 static const char *expected(const char *mode)
@@ -59,8 +62,8 @@ static char guest_path[4096];
 static const char *guest(const char *name, const char *mode)
 {
     char n[64];
-    const char *bits = strcmp(mode, "real") == 0   ? "16"
-                       : strcmp(mode, "long") == 0 ? "64"
+    const char *bits = strcmp(mode, "real") == 0 ? "16"
+                       : mode_is64(mode)            ? "64"
                                                    : "32";
 
     snprintf(n, sizeof(n), "%s%s", name, bits);
@@ -101,6 +104,9 @@ MODE_HYPERCALL_TESTS(long)
 MODE_HYPERCALL_TESTS(protected)
 MODE_HYPERCALL_TESTS(paged32)
 MODE_HYPERCALL_TESTS(real)
+MODE_HYPERCALL_TESTS(pae)
+MODE_HYPERCALL_TESTS(compat)
+MODE_HYPERCALL_TESTS(la57)
 
 /* Freestanding C guests are 32- or 64-bit. */
 #define MODE_HC_C_TESTS(mode)                                                  \
@@ -109,3 +115,6 @@ MODE_HYPERCALL_TESTS(real)
 MODE_HC_C_TESTS(long)
 MODE_HC_C_TESTS(protected)
 MODE_HC_C_TESTS(paged32)
+MODE_HC_C_TESTS(pae)
+MODE_HC_C_TESTS(compat)
+MODE_HC_C_TESTS(la57)

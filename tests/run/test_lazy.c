@@ -25,7 +25,7 @@ struct lazy_mode {
 static struct lazy_mode lazy_mode(const char *mode)
 {
     static char flag[32];
-    bool wide = strcmp(mode, "long") == 0;
+    bool wide = mode_is64(mode);
 
     snprintf(flag, sizeof(flag), "--%s", mode);
     return (struct lazy_mode){flag, wide ? "8G" : "1G",
@@ -58,7 +58,7 @@ static void test_big_hello(const char *mode)
 {
     static struct skvm_result r;
     struct lazy_mode m = lazy_mode(mode);
-    const char *mem = strcmp(mode, "long") == 0 ? "256G" : "3G";
+    const char *mem = mode_is64(mode) ? "256G" : "3G";
 
     RUN(&r, m.flag, "--mem", mem, "--stats");
     skip_if_host_cannot(&r, mode);
@@ -95,7 +95,7 @@ static void test_edge(const char *mode, const char *name, const char *mem,
     char guest[64];
 
     snprintf(guest, sizeof(guest), "%s%s", name,
-             strcmp(mode, "long") == 0 ? "64" : "32");
+             mode_is64(mode) ? "64" : "32");
     RUN(&eager, m.flag, "--mem", mem, "--stats", "--eager-mem",
         test_guest(guest));
     skip_if_host_cannot(&eager, mode);
@@ -144,3 +144,6 @@ Test(long_lazy, user_code_from_untouched_ram)
 LAZY_TESTS(long)
 LAZY_TESTS(protected)
 LAZY_TESTS(paged32)
+LAZY_TESTS(pae)
+LAZY_TESTS(compat)
+LAZY_TESTS(la57)

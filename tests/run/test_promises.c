@@ -388,7 +388,7 @@ Test(long_promises, repeat_restores_all_vcpu_state)
     struct run_config cfg = {.console_fd = open("/dev/null", O_WRONLY)};
     char why[128];
 
-    if (vm_open(&vm, 4 << 20, false, &err) < 0)
+    if (vm_open(&vm, 4 << 20, false, false, &err) < 0)
         cr_skip_test("no KVM here: %s", err.msg);
     cr_assert_eq(image_read_file(test_guest("repeat_state64"), 4 << 20, &img,
                                  &err),

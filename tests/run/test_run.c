@@ -17,9 +17,7 @@
 
 static const char *bits_of(const char *mode)
 {
-    return strcmp(mode, "real") == 0   ? "16"
-           : strcmp(mode, "long") == 0 ? "64"
-                                       : "32";
+    return mode_bits(mode);
 }
 
 static char flag_buf[4][32];
@@ -76,6 +74,9 @@ static void test_short_flag(const char *mode)
     flag[1] = strcmp(mode, "long") == 0        ? 'l'
               : strcmp(mode, "protected") == 0 ? 's'
               : strcmp(mode, "paged32") == 0   ? 'p'
+              : strcmp(mode, "pae") == 0       ? 'a'
+              : strcmp(mode, "compat") == 0    ? 'c'
+              : strcmp(mode, "la57") == 0      ? '5'
                                                : 'r';
     RUN(&r, flag);
     skip_if_host_cannot(&r, mode);
@@ -140,6 +141,9 @@ MODE_RUN_TESTS(long)
 MODE_RUN_TESTS(protected)
 MODE_RUN_TESTS(paged32)
 MODE_RUN_TESTS(real)
+MODE_RUN_TESTS(pae)
+MODE_RUN_TESTS(compat)
+MODE_RUN_TESTS(la57)
 
 /* Modes with 32/64-bit C guests. */
 #define MODE_C_TESTS(mode)                                                     \
@@ -149,3 +153,6 @@ MODE_RUN_TESTS(real)
 MODE_C_TESTS(long)
 MODE_C_TESTS(protected)
 MODE_C_TESTS(paged32)
+MODE_C_TESTS(pae)
+MODE_C_TESTS(compat)
+MODE_C_TESTS(la57)

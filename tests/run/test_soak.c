@@ -32,9 +32,12 @@ static uint64_t xorshift(uint64_t *s)
     return *s;
 }
 
-/* Ports the guest is likeliest to reach: console and hypercalls. */
-static const uint16_t ports[] = {0xE9, 0x500, 0x501, 0x502, 0x503,
-                                 0x504, 0x505, 0x80, 0x3F8};
+/* Ports the guest is likeliest to reach: console, hypercalls, an
+ * unknown port, and the devices (README, "Devices": COM1's data and LSR,
+ * fw_cfg's data, the CRTC's data; not isa-debug-exit, which would end
+ * every stream at once). */
+static const uint16_t ports[] = {0xE9,  0x500, 0x501, 0x502, 0x503, 0x504,
+                                 0x505, 0x80,  0x3F8, 0x3FD, 0x511, 0x3D5};
 
 /* mov dx, port; mov eax, value; out dx, al|eax or in al|eax, dx.
  * 16-bit code needs the 0x66 prefix for 32-bit operands; 32/64-bit code
@@ -92,7 +95,7 @@ static void assert_documented(const struct skvm_result *r, const char *mode,
 
 static unsigned bits_for(const char *mode)
 {
-    return strcmp(mode, "real") == 0 ? 16 : strcmp(mode, "long") == 0 ? 64 : 32;
+    return (unsigned)atoi(mode_bits(mode));
 }
 
 static void soak_io(const char *mode)
@@ -163,3 +166,6 @@ MODE_SOAK_TESTS(long)
 MODE_SOAK_TESTS(protected)
 MODE_SOAK_TESTS(paged32)
 MODE_SOAK_TESTS(real)
+MODE_SOAK_TESTS(pae)
+MODE_SOAK_TESTS(compat)
+MODE_SOAK_TESTS(la57)

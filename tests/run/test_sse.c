@@ -31,7 +31,7 @@ static const char *flag(const char *mode)
 
 static const char *sse_guest(const char *mode)
 {
-    return test_guest(strcmp(mode, "long") == 0 ? "sse_c64" : "sse_c32");
+    return test_guest(mode_is64(mode) ? "sse_c64" : "sse_c32");
 }
 
 /* The CR4 line of the crash report (--dump), e.g.
@@ -134,6 +134,9 @@ static void test_cr4_bits(const char *mode)
 SSE_TESTS(long)
 SSE_TESTS(protected)
 SSE_TESTS(paged32)
+SSE_TESTS(pae)
+SSE_TESTS(compat)
+SSE_TESTS(la57)
 
 /* Real mode is the same with or without --no-sse: CR4 stays 0. */
 Test(real_sse, unchanged_by_no_sse)

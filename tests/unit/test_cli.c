@@ -160,3 +160,27 @@ Test(cli, no_sse_flag)
     cr_assert_eq(PARSE(&o, &e, "--no-sse=1"), -1, "takes no value");
     cr_assert_eq(e.status, SKVM_USAGE);
 }
+
+/* --irqchip / --no-irqchip (issue 15): a switch whose default the guest
+ * format decides (on for Multiboot kernels). */
+Test(cli, irqchip_switch)
+{
+    struct options o;
+    struct skvm_err e;
+
+    cr_assert_eq(PARSE(&o, &e, "--long"), 0);
+    cr_assert_eq(o.irqchip, CLI_SWITCH_AUTO);
+    cr_assert(!cli_irqchip(&o, false), "off by default");
+    cr_assert(cli_irqchip(&o, true), "on where the format wants it");
+    cr_assert_eq(PARSE(&o, &e, "--irqchip"), 0);
+    cr_assert(cli_irqchip(&o, false));
+    cr_assert_eq(PARSE(&o, &e, "--no-irqchip"), 0);
+    cr_assert(!cli_irqchip(&o, true), "--no-irqchip wins over the format");
+    cr_assert_eq(PARSE(&o, &e, "--gdb", "0"), 0);
+    cr_assert(cli_irqchip(&o, true), "under gdb too");
+    cr_assert_eq(PARSE(&o, &e, "--irqchip", "--no-irqchip"), -1);
+    cr_assert_eq(e.status, SKVM_USAGE);
+    cr_assert_eq(PARSE(&o, &e, "--irqchip", "--gdb", "0"), 0);
+    cr_assert_eq(cli_validate(&o, &e), 0, "%s", e.msg);
+    cr_assert_eq(PARSE(&o, &e, "--irqchip=1"), -1, "takes no value");
+}

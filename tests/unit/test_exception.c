@@ -72,6 +72,51 @@ Test(exception, long_mode_page_fault_frame_and_line)
     cr_assert_eq(t.regs.rflags, 0x246);
 }
 
+/* Compatibility mode: the 64-bit handler (CS 0x28) finds a frame whose
+ * CS (0x08) is a 32-bit code segment in the GDT; the code that faulted
+ * was 32-bit, and unwinding puts that CS back. */
+Test(exception, compat_mode_frame_restores_32bit_cs)
+{
+    struct frame_test t;
+    struct exception_info e;
+    char line[512];
+
+    init(&t, 64);
+    t.sregs.cs.selector = 0x28;
+    t.sregs.efer = X86_EFER_LME | X86_EFER_LMA;
+    t.sregs.gdt.base = 0x1000;
+    t.sregs.gdt.limit = 0x2F;
+    put(0x1000 + 0x08, UINT64_C(0x00CF9B000000FFFF), 8); /* 32-bit code */
+    put(0x1000 + 0x28, UINT64_C(0x00AF9B000000FFFF), 8); /* 64-bit code */
+    /* #UD: no error code. RIP, CS, RFLAGS, RSP, SS, 8 bytes each. */
+    put(STACK, 0x10, 8);
+    put(STACK + 8, 0x08, 8);
+    put(STACK + 16, 0x10002, 8);
+    put(STACK + 24, 0x200000, 8);
+    put(STACK + 32, 0x10, 8);
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_UD, &e);
+    cr_assert(e.frame_ok && e.restore_cs);
+    cr_assert_eq(e.bits, 32, "the faulting code was 32-bit");
+    cr_assert_eq(e.rip, 0x10);
+    cr_assert_eq(e.rsp, 0x200000);
+    exception_describe(&e, &t.sregs, line, sizeof(line));
+    cr_assert_str_eq(line, "guest raised #UD (vector 6, invalid opcode) at "
+                           "RIP 0x10");
+    exception_unwind(&e, &t.regs, &t.sregs);
+    cr_assert_eq(t.sregs.cs.selector, 0x08);
+    cr_assert(!t.sregs.cs.l && t.sregs.cs.db);
+    cr_assert_eq(t.regs.rip, 0x10);
+    cr_assert_eq(t.regs.rsp, 0x200000);
+
+    /* A frame CS that is no code segment (here: null) is left alone. */
+    init(&t, 64);
+    t.sregs.cs.selector = 0x28;
+    put(STACK + 8, 0x10, 8);
+    exception_from_stub(&t.mem, &t.sregs, &t.regs, X86_EXC_UD, &e);
+    cr_assert(!e.restore_cs);
+    cr_assert_eq(e.bits, 64);
+}
+
 Test(exception, page_fault_bits_decoded)
 {
     static const struct {
@@ -83,6 +128,7 @@ Test(exception, page_fault_bits_decoded)
         {X86_PF_U | X86_PF_I, "user-mode instruction fetch from a not-present"},
         {X86_PF_P | X86_PF_RSVD, "reserved bit set"},
         {X86_PF_P | X86_PF_PK, "protection key"},
+        {X86_PF_P | X86_PF_I, "instruction fetch from a no-execute page"},
     };
     struct frame_test t;
     struct exception_info e;

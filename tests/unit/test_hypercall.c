@@ -618,7 +618,7 @@ Test(hypercall, portmap_build)
                               "(calls: putchar, exit, print_u32, print_str, "
                               "exit_count, exit_stats, translate, "
                               "console_detect, exit_stats_ptr, gva_to_hva, "
-                              "timestamp)");
+                              "timestamp, bios)");
     /* Full: a clear error, never a write past the table. */
     char arg[32];
     int rc = 0;

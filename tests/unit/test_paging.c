@@ -1,7 +1,8 @@
 /* test_paging.c - the host's walk of guest page tables, no /dev/kvm.
  *
  * Hand-built tables in a plain buffer for 32-bit paging (4 KiB, 4 MiB
- * and PSE-36 pages) and 4-level paging (4 KiB, 2 MiB, 1 GiB pages), with
+ * and PSE-36 pages), PAE paging (4 KiB, 2 MiB, NX), 4-level paging
+ * (4 KiB, 2 MiB, 1 GiB pages) and 5-level paging, with
  * not-present entries at each level, tables outside RAM, entries with
  * reserved bits set (refused as the vCPU refuses them, per the CPU facts
  * in mem.cpu; the zero default is guestmem.h's typical CPU: MAXPHYADDR
@@ -138,11 +139,66 @@ Test(paging, p32_tables_outside_ram)
     fails(0x10, PAGING_TABLE_NOT_RAM, NOT_RAM);
 }
 
-Test(paging, p32_pae_unsupported)
+/* PAE paging (SDM 4.4): PDPT at CR3 (32-byte aligned, 4 entries) ->
+ * PD -> 2 MiB page or PT -> 4 KiB page, 8-byte entries. */
+static void build_pae(void)
 {
-    paging32(true);
-    sregs.cr4 |= X86_CR4_PAE;
-    fails(0x10, PAGING_UNSUPPORTED, 0);
+    sregs.cr0 = X86_CR0_PAGED;
+    sregs.cr3 = ROOT + 0x20; /* bits 31:5: the PDPT need not be page-aligned */
+    sregs.cr4 = X86_CR4_PAE;
+    put64(ROOT + 0x20 + 1 * 8, TABLE2 | P); /* PDPT[1]: 1..2 GiB */
+}
+
+Test(paging, pae_2m_and_4k_pages)
+{
+    build_pae();
+    put64(TABLE2 + 3 * 8, 0x600000 | P | PS);
+    cr_assert_eq(ok(0x40612345, X86_PAGE_2M), 0x612345);
+    put64(TABLE2 + 4 * 8, TABLE3 | P);
+    put64(TABLE3 + 5 * 8, 0x7000 | P);
+    cr_assert_eq(ok(0x40805123, X86_PAGE_4K), 0x7123);
+    fails(0x10, PAGING_NOT_PRESENT, ROOT + 0x20);   /* PDPT[0] */
+    fails(0x40A00000, PAGING_NOT_PRESENT, TABLE2 + 5 * 8);
+    fails(0x40806000, PAGING_NOT_PRESENT, TABLE3 + 6 * 8);
+    fails(UINT64_C(0x100000000), PAGING_NONCANONICAL, 0);
+}
+
+/* NX: bit 63 is the XD bit with EFER.NXE, reserved without; a PDPTE has
+ * no XD bit at all, and RW there is reserved (SDM table 4-8). */
+Test(paging, pae_reserved_bits)
+{
+    build_pae();
+    put64(TABLE2, 0x200000 | P | PS | X86_PTE_XD);
+    fails(0x40000000, PAGING_RESERVED_PDE, TABLE2);
+    sregs.efer = X86_EFER_NXE;
+    cr_assert_eq(ok(0x40000010, X86_PAGE_2M), 0x200010);
+    put64(TABLE2, 0x200000 | P | PS | X86_BIT(13)); /* 2 MiB: 20:13 */
+    fails(0x40000000, PAGING_RESERVED_PDE, TABLE2);
+    put64(TABLE2, 0x200000 | P | PS | (UINT64_C(1) << 50)); /* > M = 48 */
+    fails(0x40000000, PAGING_RESERVED_PDE, TABLE2);
+    put64(TABLE2, TABLE3 | P);
+    put64(TABLE3, 0x5000 | P | X86_PTE_XD); /* NXE: fine in a PTE */
+    cr_assert_eq(ok(0x40000004, X86_PAGE_4K), 0x5004);
+    put64(ROOT + 0x28, TABLE2 | P | X86_PTE_RW);
+    fails(0x40000000, PAGING_RESERVED_PDPTE, ROOT + 0x28);
+    put64(ROOT + 0x28, TABLE2 | P | X86_PTE_XD);
+    fails(0x40000000, PAGING_RESERVED_PDPTE, ROOT + 0x28);
+    put64(ROOT + 0x28, TABLE2 | P | X86_BIT(3) | X86_BIT(4)); /* PWT, PCD */
+    cr_assert_eq(ok(0x40000004, X86_PAGE_4K), 0x5004);
+    /* AMD walks the PDPT like any table and sets its accessed bit. */
+    put64(ROOT + 0x28, TABLE2 | P | X86_PTE_A);
+    fails(0x40000000, PAGING_RESERVED_PDPTE, ROOT + 0x28);
+    mem.cpu.amd = true;
+    cr_assert_eq(ok(0x40000004, X86_PAGE_4K), 0x5004);
+    put64(ROOT + 0x28, TABLE2 | P | X86_PTE_XD);
+    fails(0x40000000, PAGING_RESERVED_PDPTE, ROOT + 0x28);
+}
+
+Test(paging, pae_tables_outside_ram)
+{
+    build_pae();
+    put64(ROOT + 0x28, NOT_RAM | P);
+    fails(0x40000000, PAGING_TABLE_NOT_RAM, NOT_RAM);
 }
 
 /* 4-level: PML4[0] -> PDPT at TABLE2; PDPT[0] -> PD at TABLE3. */
@@ -190,13 +246,33 @@ Test(paging, l4_not_present_pml4_and_noncanonical)
     fails(UINT64_C(0xFFFFFF8000000000), PAGING_NOT_PRESENT, ROOT + 511 * 8);
 }
 
-Test(paging, l4_tables_outside_ram_and_la57)
+Test(paging, l4_tables_outside_ram)
 {
     build64();
     put64(TABLE3, NOT_RAM | P);
     fails(0x10, PAGING_TABLE_NOT_RAM, NOT_RAM);
+}
+
+/* 5-level paging (CR4.LA57): PML5 at CR3 -> the PML4 of build64(). */
+Test(paging, l5_pml5_over_four_levels)
+{
+    const uint64_t pml5 = UINT64_C(0x5000);
+
+    build64();
     sregs.cr4 |= X86_CR4_LA57;
-    fails(0x10, PAGING_UNSUPPORTED, 0);
+    sregs.cr3 = pml5;
+    put64(pml5, ROOT | P);
+    put64(TABLE3 + 1 * 8, 0x600000 | P | PS);
+    cr_assert_eq(ok(0x212345, X86_PAGE_2M), 0x612345);
+    /* Bit 48 selects PML5[1]: canonical now, not present. */
+    fails(UINT64_C(1) << 48, PAGING_NOT_PRESENT, pml5 + 8);
+    /* Canonical means bits 63:56 copy bit 56. */
+    fails(UINT64_C(1) << 56, PAGING_NONCANONICAL, 0);
+    fails(UINT64_C(0xFF00000000000000), PAGING_NOT_PRESENT, pml5 + 256 * 8);
+    put64(pml5, ROOT | P | PS); /* a PML5E never maps a page */
+    fails(0x10, PAGING_RESERVED_PML5E, pml5);
+    put64(pml5, NOT_RAM | P);
+    fails(0x10, PAGING_TABLE_NOT_RAM, NOT_RAM);
 }
 
 /* Reserved bits (SDM 4.5 tables 4-15 to 4-20, 4.7): the walk stops at

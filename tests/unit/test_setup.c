@@ -13,6 +13,8 @@
 #include "modes/segments.h"
 #include "kvm/vcpu.h"
 #include "core/x86.h"
+#include "../common/mode_expect.h"
+#include "diag/explain.h"
 
 /* Standard flat descriptors, as Linux and kvm-unit-tests write them. */
 #define DESC_CODE32 UINT64_C(0x00CF9B000000FFFF)
@@ -295,12 +297,15 @@ Test(long_setup, memory_too_small)
 
 Test(modes_setup, table_is_complete)
 {
-    cr_assert_eq(mode_count, 4);
+    cr_assert_eq(mode_count, 7);
     cr_assert_str_eq(mode_default()->name, "long");
     cr_assert_eq(mode_find_short('l'), mode_find("long"));
     cr_assert_eq(mode_find_short('s'), mode_find("protected"));
     cr_assert_eq(mode_find_short('p'), mode_find("paged32"));
     cr_assert_eq(mode_find_short('r'), mode_find("real"));
+    cr_assert_eq(mode_find_short('a'), mode_find("pae"));
+    cr_assert_eq(mode_find_short('c'), mode_find("compat"));
+    cr_assert_eq(mode_find_short('5'), mode_find("la57"));
     for (size_t i = 0; i < mode_count; i++) {
         const struct mode *m = mode_table[i];
         cr_assert(m->n_guests >= 1 && m->guests[0].end > m->guests[0].start,
@@ -412,4 +417,287 @@ Test(modes_setup, sse_bits_named_for_the_readback)
     cr_assert_str_eq(vcpu_dropped_bit("CR0", X86_CR0_MP, X86_CR0_PE),
                      "CR0.MP");
     cr_assert_null(vcpu_dropped_bit("CR4", CR4_SSE, CR4_SSE | X86_CR4_PAE));
+}
+
+/* ---- every mode against the shared expectations (mode_expect.h) ---- */
+
+/* The same table drives tests/run/test_explain.c: what --explain reads
+ * back from the vCPU must be what these setups build. */
+static void assert_expected(const char *mode)
+{
+    const struct mode_expect *x = mode_expect_find(mode);
+    const struct mode *m = mode_find(mode);
+    struct fixture f;
+    uint64_t low = 8 << 20;
+
+    cr_assert(x && m, "%s has expectations and a table row", mode);
+    fixture_init(&f, low);
+    struct mode_env env = {.mem = &f.mem, .entry = 0, .la57 = true,
+                           .nx = true};
+    cr_assert_eq(m->setup(&env, &f.sregs, &f.regs), 0, "%s setup", mode);
+    cr_assert_eq(f.sregs.cr0, x->cr0, "%s CR0 %#llx", mode,
+                 (unsigned long long)f.sregs.cr0);
+    cr_assert_eq(f.sregs.cr4, x->cr4, "%s CR4 %#llx", mode,
+                 (unsigned long long)f.sregs.cr4);
+    cr_assert_eq(f.sregs.efer, x->efer, "%s EFER", mode);
+    cr_assert_eq(f.sregs.cr3, mode_expect_cr3(x, low), "%s CR3", mode);
+    cr_assert_eq(f.sregs.cs.l, x->cs_l, "%s CS.L", mode);
+    cr_assert_eq(f.sregs.cs.db, x->cs_db, "%s CS.D", mode);
+    cr_assert_eq(f.sregs.idt.base, LAYOUT_IDT_BASE);
+    cr_assert_eq(f.sregs.idt.limit, 256 * x->gate_size - 1, "%s IDT", mode);
+    if (x->code_desc) {
+        cr_assert_eq(f.sregs.gdt.limit, x->gdt_limit, "%s GDTR.limit", mode);
+        cr_assert_eq(u64_at(&f, LAYOUT_GDT_BASE + GDT_CODE), x->code_desc,
+                     "%s code descriptor", mode);
+        cr_assert_eq(u64_at(&f, LAYOUT_GDT_BASE + GDT_DATA),
+                     EXPECT_DESC_DATA);
+        /* Gate 0's selector: the handlers' code segment. */
+        uint64_t gate = u64_at(&f, LAYOUT_IDT_BASE);
+        cr_assert_eq((gate >> 16) & 0xFFFF, x->handler_cs, "%s gate CS",
+                     mode);
+    }
+    cr_assert_eq(f.regs.rip, 0);
+}
+
+Test(modes_setup, every_mode_as_expected)
+{
+    cr_assert_eq(sizeof(mode_expect_table) / sizeof(mode_expect_table[0]),
+                 mode_count, "one expectation row per mode");
+    for (size_t i = 0; i < mode_count; i++)
+        assert_expected(mode_table[i]->name);
+}
+
+/* ---- pae ---- */
+
+#define PAE_LEAF (X86_PTE_P | X86_PTE_RW | X86_PTE_PS)
+
+Test(pae_setup, pdpt_and_2m_pages_map_all_ram)
+{
+    struct fixture f;
+
+    fixture_init(&f, 8 << 20);
+    cr_assert_eq(run_setup(&f, "pae", false, 0x1000), 0);
+    assert_flat_gdt(&f, DESC_CODE32);
+    cr_assert_eq(f.sregs.cr0, X86_CR0_PAGED);
+    cr_assert_eq(f.sregs.cr4, X86_CR4_PAE, "PAE without PSE or LA57");
+    cr_assert_eq(f.sregs.efer, X86_EFER_NXE, "NXE, and no LME: not long mode");
+    cr_assert_eq(f.sregs.cr3, LAYOUT_PAGING_BASE);
+    cr_assert_eq(f.sregs.cr3 & ~X86_PAE_CR3_ADDR, 0, "PDPT 32-byte aligned");
+    /* A PDPTE: P and the address only (RW/US are reserved there). */
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE), LAYOUT_PD_BASE | X86_PTE_P);
+    for (unsigned i = 1; i < X86_PAE_PDPT_ENTRIES; i++)
+        cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 8 * i), 0, "PDPT[%u]", i);
+    for (unsigned i = 0; i < 4; i++)
+        cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * i),
+                     (uint64_t)i * X86_PAGE_2M | PAE_LEAF, "PD[%u]", i);
+    cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * 4), 0, "beyond RAM");
+    cr_assert_eq(f.regs.rip, 0x1000);
+    cr_assert_eq(f.regs.rsp, LAYOUT_STACK_TOP);
+}
+
+Test(pae_setup, three_gib_uses_three_directories)
+{
+    struct fixture f;
+    uint64_t low = LAYOUT_LOW_RAM_END;
+    struct mode_env env;
+
+    fixture_init(&f, low);
+    cr_assert_eq(run_setup(&f, "pae", false, 0), 0);
+    env = (struct mode_env){.mem = &f.mem};
+    cr_assert_eq(mode_find("pae")->high_tables(&env), 2 * X86_PAGE_4K);
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 8),
+                 (low - 2 * X86_PAGE_4K) | X86_PTE_P);
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 16),
+                 (low - 1 * X86_PAGE_4K) | X86_PTE_P);
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 24), 0, "the hole");
+    cr_assert_eq(u64_at(&f, low - X86_PAGE_4K + 511 * 8),
+                 (low - X86_PAGE_2M) | PAE_LEAF, "the last 2 MiB of RAM");
+}
+
+Test(pae_setup, high_ram_and_small_ram_refused)
+{
+    struct fixture f;
+
+    fixture_init(&f, UINT64_C(4) << 30);
+    cr_assert_eq(run_setup(&f, "pae", false, 0), -E2BIG);
+    fixture_init(&f, 0xF1000);
+    cr_assert_eq(run_setup(&f, "pae", false, 0), -ENOSPC);
+}
+
+Test(pae_setup, sse_on_and_no_sse)
+{
+    assert_sse_bits("pae", X86_CR0_PAGED, X86_CR4_PAE);
+}
+
+Test(pae_setup, needs_nx_in_the_guest_cpuid)
+{
+    const struct mode *m = mode_find("pae");
+
+    cr_assert(m->host_lacks);
+    cr_assert_null(m->host_lacks(&(struct mode_env){.nx = true}));
+    cr_assert(strstr(m->host_lacks(&(struct mode_env){.nx = false}), "NX"));
+}
+
+/* ---- compat ---- */
+
+Test(compat_setup, long_mode_tables_with_32bit_code)
+{
+    struct fixture f;
+
+    fixture_init(&f, 8 << 20);
+    cr_assert_eq(run_setup(&f, "compat", false, 0x1000), 0);
+    cr_assert_eq(f.sregs.cr0, X86_CR0_PAGED);
+    cr_assert_eq(f.sregs.cr4, X86_CR4_PAE);
+    cr_assert_eq(f.sregs.efer, X86_EFER_LME | X86_EFER_LMA);
+    cr_assert_eq(f.sregs.cr3, LAYOUT_PAGING_BASE);
+    cr_assert(!f.sregs.cs.l && f.sregs.cs.db, "32-bit code: L=0, D=1");
+    cr_assert_eq(u64_at(&f, LAYOUT_GDT_BASE + GDT_CODE), DESC_CODE32);
+    /* The handlers' 64-bit code segment, after the TSS. */
+    cr_assert_eq(u64_at(&f, LAYOUT_GDT_BASE + GDT_CODE64_HANDLERS),
+                 DESC_CODE64);
+    cr_assert_eq(f.sregs.gdt.limit, GDT_END_COMPAT - 1);
+    cr_assert_eq(f.sregs.tr.selector, GDT_TSS64);
+    /* The same 4-level tables as --long. */
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE), LAYOUT_PDPT_BASE | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE), LAYOUT_PD_BASE | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8), X86_PAGE_2M | LEAF);
+    /* 16-byte gates to 0x28, #DF on IST1. */
+    cr_assert_eq((u64_at(&f, LAYOUT_IDT_BASE) >> 16) & 0xFFFF,
+                 GDT_CODE64_HANDLERS);
+    cr_assert_eq((u64_at(&f, LAYOUT_IDT_BASE + 16 * X86_EXC_DF) >> 32) & 7, 1);
+    cr_assert_eq(f.regs.rip, 0x1000);
+    cr_assert_eq(f.regs.rsp, LAYOUT_STACK_TOP);
+}
+
+Test(compat_setup, sse_on_and_no_sse)
+{
+    assert_sse_bits("compat", X86_CR0_PAGED, X86_CR4_PAE);
+}
+
+/* ---- la57 ---- */
+
+Test(la57_setup, pml5_over_long_mode_tables)
+{
+    struct fixture f;
+    uint64_t low = 8 << 20, pml5 = low - X86_PAGE_4K;
+
+    fixture_init(&f, low);
+    cr_assert_eq(run_setup(&f, "la57", false, 0x2000), 0);
+    assert_flat_gdt(&f, DESC_CODE64);
+    cr_assert_eq(f.sregs.cr4, X86_CR4_PAE | X86_CR4_LA57);
+    cr_assert_eq(f.sregs.efer, X86_EFER_LME | X86_EFER_LMA);
+    cr_assert_eq(f.sregs.cr3, pml5, "the PML5: the last page of low RAM");
+    cr_assert_eq(u64_at(&f, pml5), LAYOUT_PAGING_BASE | TABLE);
+    cr_assert_eq(u64_at(&f, pml5 + 8), 0);
+    cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE), LAYOUT_PDPT_BASE | TABLE);
+    cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 3 * 8), 3 * X86_PAGE_2M | LEAF);
+    cr_assert_eq(f.regs.rsp, LAYOUT_STACK_TOP);
+}
+
+Test(la57_setup, stack_below_the_pml5_in_small_ram)
+{
+    struct fixture f;
+
+    fixture_init(&f, 2 << 20);
+    cr_assert_eq(run_setup(&f, "la57", false, 0), 0);
+    cr_assert_eq(f.sregs.cr3, (2 << 20) - X86_PAGE_4K);
+    cr_assert_eq(f.regs.rsp, (2 << 20) - X86_PAGE_4K,
+                 "the stack grows down from the PML5, not into it");
+    cr_assert_eq(mode_find("la57")->high_tables(
+                     &(struct mode_env){.mem = &f.mem}),
+                 X86_PAGE_4K);
+}
+
+Test(la57_setup, directories_below_the_pml5)
+{
+    struct fixture f;
+    uint64_t low = UINT64_C(2) << 30; /* GiB 1 needs a directory */
+
+    fixture_init(&f, low);
+    cr_assert_eq(run_setup(&f, "la57", false, 0), 0);
+    cr_assert_eq(f.sregs.cr3, low - X86_PAGE_4K);
+    cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 8),
+                 (low - 2 * X86_PAGE_4K) | TABLE);
+}
+
+Test(la57_setup, needs_la57_in_the_guest_cpuid)
+{
+    const struct mode *m = mode_find("la57");
+
+    cr_assert(m->host_lacks);
+    cr_assert_null(m->host_lacks(&(struct mode_env){.la57 = true}));
+    cr_assert(strstr(m->host_lacks(&(struct mode_env){.la57 = false}),
+                     "CPUID.7.0:ECX.LA57"));
+}
+
+Test(la57_setup, sse_on_and_no_sse)
+{
+    assert_sse_bits("la57", X86_CR0_PAGED, X86_CR4_PAE | X86_CR4_LA57);
+}
+
+/* --explain's walks (diag/explain.h) over each setup's buffer, against
+ * the same expectations: here for every mode, also those this host's KVM
+ * cannot run (tests/run/test_explain.c checks the real vCPU). */
+struct explain_seen {
+    unsigned runs;
+    struct explain_run last;
+    uint64_t code_desc;
+};
+
+static void seen_run(void *ctx, const struct explain_run *r)
+{
+    struct explain_seen *s = ctx;
+
+    s->runs++;
+    s->last = *r;
+}
+
+static void seen_seg(void *ctx, const struct explain_seg *g)
+{
+    struct explain_seen *s = ctx;
+
+    if (g->selector == GDT_CODE)
+        s->code_desc = g->raw;
+}
+
+Test(modes_setup, explain_walks_every_setup)
+{
+    for (size_t i = 0; i < mode_count; i++) {
+        const char *mode = mode_table[i]->name;
+        const struct mode_expect *x = mode_expect_find(mode);
+        struct explain_seen seen = {0};
+        struct explain_idt idt;
+        struct fixture f;
+        unsigned levels;
+        uint64_t low = 8 << 20;
+
+        fixture_init(&f, low);
+        struct mode_env env = {.mem = &f.mem, .la57 = true, .nx = true};
+        cr_assert_eq(mode_table[i]->setup(&env, &f.sregs, &f.regs), 0);
+        explain_paging_form(&f.sregs, &levels);
+        cr_assert_eq(levels, x->paging_levels, "%s levels", mode);
+        explain_paging(&f.mem, &f.sregs, seen_run, &seen);
+        if (x->paging_levels) {
+            /* One run of leaves identity-maps all 8 MiB, at the depth
+             * below CR3's structure that the form has its pages at. */
+            cr_assert_eq(seen.runs, x->paging_levels - 1, "%s runs", mode);
+            cr_assert_eq(seen.last.depth, x->paging_levels - 2, "%s", mode);
+            cr_assert_eq(seen.last.page_size,
+                         (uint64_t)x->leaf_size_kib << 10, "%s page", mode);
+            cr_assert_eq(seen.last.linear, 0);
+            cr_assert_eq(seen.last.target, 0, "%s identity map", mode);
+            cr_assert_eq(seen.last.linear_end, low - 1, "%s all RAM", mode);
+        } else {
+            cr_assert_eq(seen.runs, 0, "%s: no paging", mode);
+        }
+        if (x->code_desc) {
+            cr_assert(explain_gdt(&f.mem, &f.sregs, seen_seg, &seen));
+            cr_assert_eq(seen.code_desc, x->code_desc, "%s code", mode);
+        }
+        explain_idt(&f.mem, &f.sregs, &idt);
+        cr_assert_eq(idt.entry_size, x->gate_size, "%s gates", mode);
+        cr_assert_eq(idt.to_stubs, 256, "%s: every vector to a stub", mode);
+        if (x->handler_cs)
+            cr_assert_eq(idt.selector, x->handler_cs, "%s gate CS", mode);
+    }
 }
