@@ -138,14 +138,17 @@ static int set_cpuid(struct vm *vm, struct skvm_err *err)
      * here (kvm-pvm traps every host CPUID, ~0.1 ms): asked once, kept
      * with the PV mask below applied (applying it again changes
      * nothing). Only the entries KVM returns are written: the rest of
-     * the 10 KiB is never faulted in. */
-    static struct {
-        struct kvm_cpuid2 head;
-        struct kvm_cpuid_entry2 entries[CPUID_MAX_ENTRIES];
-    } supported;
-    struct kvm_cpuid2 *cpuid = &supported.head;
+     * the 10 KiB (malloc'd, not zeroed) is never faulted in. */
+    static struct kvm_cpuid2 *cpuid;
     struct paging_cpu *pc = &vm->mem.cpu;
 
+    if (!cpuid) {
+        cpuid = malloc(sizeof(*cpuid) +
+                       CPUID_MAX_ENTRIES * sizeof(cpuid->entries[0]));
+        if (!cpuid)
+            return skvm_fail(err, SKVM_HOST, "out of memory for CPUID");
+        cpuid->nent = 0;
+    }
     if (cpuid->nent == 0) {
         cpuid->nent = CPUID_MAX_ENTRIES;
         if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
