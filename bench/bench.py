@@ -318,23 +318,22 @@ rerun_row("hlt", r, False)
 MB_PASSED = "all checks passed"  # the kernel's last line when all held
 
 
-def multiboot_row():
-    name, goal = "Multiboot kernel: QEMU -accel kvm / skvm", ">= 100x"
-    kernel = os.path.join(guests, "mb_kernel.bin")
-    module = os.path.join(build, "bench-mb-module")
-    with open(module, "w") as f:
-        f.write("MBMOD bench\n")
+def qemu_row(name, goal, qemu_args, skvm_cmd, qemu_ran, skvm_same,
+             note=""):
+    """QEMU with KVM (A, `-accel kvm` then qemu_args) against skvm_cmd
+    (B) on one guest that ends through isa-debug-exit, interleaved. A QEMU
+    run takes seconds: few rounds, no warm-up. One checked run each first:
+    qemu_ran(q) says QEMU could use KVM, skvm_same(s) that simple-kvm did
+    what QEMU did. QEMU exits 1 ((0 << 1) | 1), simple-kvm 0."""
     qemu = shutil.which("qemu-system-x86_64")
     if not qemu:
         return row(name, None, None, None, goal, None,
                    "not measured: qemu-system-x86_64 is not installed")
-    skvm_cmd = [skvm, "--module", module, kernel]
-    qemu_cmd = [qemu, "-accel", "kvm", "-kernel", kernel, "-initrd", module,
-                "-display", "none", "-serial", "stdio",
-                "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-                "-no-reboot"]
-    # One checked run each. With -accel kvm alone QEMU does not fall back
-    # to TCG: it refuses, and says why, when it cannot use KVM.
+    qemu_cmd = ([qemu, "-accel", "kvm"] + qemu_args +
+                ["-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                 "-no-reboot"])
+    # With -accel kvm alone QEMU does not fall back to TCG: it refuses,
+    # and says why, when it cannot use KVM.
     s = subprocess.run(skvm_cmd, capture_output=True, text=True)
     try:
         q = subprocess.run(qemu_cmd, capture_output=True, text=True,
@@ -342,7 +341,7 @@ def multiboot_row():
     except subprocess.TimeoutExpired:
         return row(name, None, None, None, goal, None,
                    "not measured: QEMU did not finish within 300 s")
-    if MB_PASSED not in q.stdout:
+    if not qemu_ran(q):
         why = (q.stderr.strip().splitlines() or ["no output"])[-1]
         return row(name, None, None, None, goal, None,
                    "not measured: QEMU cannot use KVM here (exit %d: %s)"
@@ -350,15 +349,28 @@ def multiboot_row():
     r = measure(rounds(3), {"qemu": qemu_cmd, "skvm": skvm_cmd}, warmup=0)
     a, b = stats(r["qemu"]), stats(r["skvm"])
     ratio = a["median_us"] / b["median_us"]
-    same = MB_PASSED in s.stdout and s.returncode == 0
-    note = ("medians %.0f ms (QEMU) / %.2f ms (simple-kvm); the kernel "
-            "passes its checks under both" % (a["median_us"] / 1e3,
-                                              b["median_us"] / 1e3))
+    same = skvm_same(s) and s.returncode == 0
+    note = ("medians %.0f ms (QEMU) / %.2f ms (simple-kvm)%s" %
+            (a["median_us"] / 1e3, b["median_us"] / 1e3, note))
     if not same:
         note += "; SIMPLE-KVM RUN FAILED: %s" % s.stderr.strip()
     return row(name, a, b, ratio, goal,
                ratio >= 100 and same and a["exit_codes"] == [1] and
                b["exit_codes"] == [0], note)
+
+
+def multiboot_row():
+    kernel = os.path.join(guests, "mb_kernel.bin")
+    module = os.path.join(build, "bench-mb-module")
+    with open(module, "w") as f:
+        f.write("MBMOD bench\n")
+    return qemu_row(
+        "Multiboot kernel: QEMU -accel kvm / skvm", ">= 100x",
+        ["-kernel", kernel, "-initrd", module, "-display", "none",
+         "-serial", "stdio"],
+        [skvm, "--module", module, kernel],
+        lambda q: MB_PASSED in q.stdout, lambda s: MB_PASSED in s.stdout,
+        "; the kernel passes its checks under both")
 
 
 targets.append(("Multiboot kernel vs QEMU", multiboot_row()))
@@ -369,41 +381,14 @@ targets.append(("Multiboot kernel vs QEMU", multiboot_row()))
 # option ROMs, the boot menu's wait cut to 0) and by simple-kvm --boot,
 # interleaved. QEMU exits 1 ((0 << 1) | 1), simple-kvm 0.
 def boot_row():
-    name, goal = "boot sector: QEMU -accel kvm / skvm", ">= 100x"
     disk = os.path.join(guests, "boot_exit.bin")
-    qemu = shutil.which("qemu-system-x86_64")
-    if not qemu:
-        return row(name, None, None, None, goal, None,
-                   "not measured: qemu-system-x86_64 is not installed")
-    skvm_cmd = [skvm, "--boot", disk, "--vga", "never"]
-    qemu_cmd = [qemu, "-accel", "kvm", "-drive",
-                "format=raw,file=%s,snapshot=on" % disk, "-display", "none",
-                "-serial", "none", "-boot", "menu=off", "-net", "none",
-                "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-                "-no-reboot"]
-    s = subprocess.run(skvm_cmd, capture_output=True, text=True)
-    try:
-        q = subprocess.run(qemu_cmd, capture_output=True, text=True,
-                           timeout=300)
-    except subprocess.TimeoutExpired:
-        return row(name, None, None, None, goal, None,
-                   "not measured: QEMU did not finish within 300 s")
-    if q.returncode != 1:
-        why = (q.stderr.strip().splitlines() or ["no output"])[-1]
-        return row(name, None, None, None, goal, None,
-                   "not measured: QEMU cannot use KVM here (exit %d: %s)"
-                   % (q.returncode, why))
-    r = measure(rounds(3), {"qemu": qemu_cmd, "skvm": skvm_cmd}, warmup=0)
-    a, b = stats(r["qemu"]), stats(r["skvm"])
-    ratio = a["median_us"] / b["median_us"]
-    same = s.stdout == "booted\n" and s.returncode == 0
-    note = ("medians %.0f ms (QEMU) / %.2f ms (simple-kvm)" %
-            (a["median_us"] / 1e3, b["median_us"] / 1e3))
-    if not same:
-        note += "; SIMPLE-KVM RUN FAILED: %s" % s.stderr.strip()
-    return row(name, a, b, ratio, goal,
-               ratio >= 100 and same and a["exit_codes"] == [1] and
-               b["exit_codes"] == [0], note)
+    return qemu_row(
+        "boot sector: QEMU -accel kvm / skvm", ">= 100x",
+        ["-drive", "format=raw,file=%s,snapshot=on" % disk,
+         "-display", "none", "-serial", "none", "-boot", "menu=off",
+         "-net", "none"],
+        [skvm, "--boot", disk, "--vga", "never"],
+        lambda q: q.returncode == 1, lambda s: s.stdout == "booted\n")
 
 
 targets.append(("boot sector vs QEMU", boot_row()))

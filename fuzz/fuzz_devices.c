@@ -7,7 +7,8 @@
  * loop does (only ports devices_claim() names; a few unclaimed ones too,
  * which must be refused), then the rest is the VGA text buffer, read and
  * rendered with and without colours. Dispatch must return DEV_CONTINUE,
- * DEV_EXITED or -1 with a one-line guest fault and touch nothing outside
+ * DEV_EXITED (a reset through port92 or the i8042 passes; an exit value
+ * is judged) or -1 with a one-line guest fault and touch nothing outside
  * the run page (a heap block of its exact size: ASan sees a stray byte).
  * COM1 writes to /dev/null and reads /dev/null (end of file).
  */
@@ -104,9 +105,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc != DEV_CONTINUE && rc != DEV_EXITED &&
             !(rc == -1 && err.status == SKVM_GUEST_FAULT))
             abort();
-        if (rc == DEV_EXITED) {
-            int v = debug_exit_result(&devs.debug_exit, &err);
-            if ((v == 0) != (devs.debug_exit.value == 0))
+        if (rc == DEV_EXITED) { /* a reset passes, else the exit value */
+            int v = devices_exit_result(&devs, &err);
+            if ((v == 0) != (devs.port92.reset || devs.i8042.reset ||
+                             devs.debug_exit.value == 0))
                 abort();
         }
     }

@@ -4,16 +4,15 @@
 ; code segment (L=0, D=1): the CPU runs this as 32-bit code, as a 64-bit
 ; OS runs a 32-bit program.
 bits 32
-%include "layout.inc"
-%include "print.inc"
+%include "mode.inc"             ; layout.inc, print.inc
 
 org 0
 
 start:
     ; Prove the mode: EFER.LMA set ...
-    mov ecx, 0xC0000080       ; IA32_EFER
+    mov ecx, MSR_EFER
     rdmsr
-    test eax, 1 << 10         ; EFER.LMA
+    test eax, EFER_LMA
     jz wrong_mode
     ; ... and CS.L = 0: in 64-bit code 0x40 is a REX prefix (to the NOP),
     ; in 32-bit code it is INC EAX.
@@ -30,15 +29,7 @@ start:
     cmp ebx, 4
     jne wrong_mode
 
-    print_msg greeting
-    mov dword [LAYOUT_RESULT_ADDR], 42
-    mov eax, 42
-    hlt
-
-wrong_mode:
-    print_msg wrong
-    xor eax, eax
-    hlt
+    mode_guest_end
 
 greeting: db "Hello from compat mode: 32-bit code under long mode, 4-level paging.", 10, 0
 greeting_len equ $ - greeting - 1

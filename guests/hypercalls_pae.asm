@@ -4,18 +4,10 @@
 bits 32
 %define MODE_NAME "pae"
 %define PAGED 1
+%include "mode.inc"
 
 %macro check_mode 0
-    mov eax, cr0
-    test eax, 1 << 31         ; CR0.PG
-    jz wrong_mode
-    mov eax, cr4
-    test eax, 1 << 5          ; CR4.PAE
-    jz wrong_mode
-    mov ecx, 0xC0000080       ; IA32_EFER
-    rdmsr
-    test eax, 1 << 10         ; EFER.LMA clear: not long mode
-    jnz wrong_mode
+    require_pae_paging
 %endmacro
 
 %macro make_alias 0

@@ -4,30 +4,21 @@
 ; CR3 points to long mode's PML4, and linear addresses are 57 bits wide.
 bits 64
 default rel
-%include "layout.inc"
-%include "print.inc"
+%include "mode.inc"             ; layout.inc, print.inc
 
 org 0
 
 start:
     ; Prove the mode: EFER.LMA and CR4.LA57.
-    mov ecx, 0xC0000080       ; IA32_EFER
+    mov ecx, MSR_EFER
     rdmsr
-    bt eax, 10                ; EFER.LMA
+    bt eax, EFER_LMA_BIT
     jnc wrong_mode
     mov rax, cr4
-    bt rax, 12                ; CR4.LA57
+    bt rax, CR4_LA57_BIT
     jnc wrong_mode
 
-    print_msg greeting
-    mov qword [abs LAYOUT_RESULT_ADDR], 42
-    mov rax, 42
-    hlt
-
-wrong_mode:
-    print_msg wrong
-    xor eax, eax
-    hlt
+    mode_guest_end
 
 greeting: db "Hello from la57 mode: 64-bit code, 5-level paging.", 10, 0
 greeting_len equ $ - greeting - 1

@@ -6,29 +6,19 @@
 ; Registers are 64 bits wide and addressing is RIP-relative by default.
 bits 64
 default rel
-%include "layout.inc"
-%include "print.inc"
+%include "mode.inc"             ; layout.inc, print.inc
 
 org 0                         ; loaded at guest-physical 0
 
 start:
     ; Prove the mode before claiming it: EFER.LMA (bit 10) says long mode
     ; is active. RDMSR of EFER is served by KVM without a VM exit to us.
-    mov ecx, 0xC0000080       ; IA32_EFER
+    mov ecx, MSR_EFER
     rdmsr
-    bt eax, 10
+    bt eax, EFER_LMA_BIT
     jnc wrong_mode
 
-    print_msg greeting
-    ; Only long mode has 8-byte stores of a register-sized value.
-    mov qword [abs LAYOUT_RESULT_ADDR], 42
-    mov rax, 42
-    hlt
-
-wrong_mode:
-    print_msg wrong
-    xor eax, eax               ; RAX != 42: the host's check fails
-    hlt
+    mode_guest_end
 
 greeting: db "Hello from long mode: 64-bit code, 4-level paging.", 10, 0
 greeting_len equ $ - greeting - 1

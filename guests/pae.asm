@@ -5,35 +5,17 @@
 ; RAM with 2 MiB pages at virtual = physical. EFER.NXE is set, so a page
 ; can be marked no-execute (bit 63).
 bits 32
-%include "layout.inc"
-%include "print.inc"
+%include "mode.inc"             ; layout.inc, print.inc
 
 org 0
 
 start:
     ; Prove the mode: PG on, PAE on, not long mode, NX enabled.
-    mov eax, cr0
-    test eax, 1 << 31         ; CR0.PG
-    jz wrong_mode
-    mov eax, cr4
-    test eax, 1 << 5          ; CR4.PAE
-    jz wrong_mode
-    mov ecx, 0xC0000080       ; IA32_EFER
-    rdmsr
-    test eax, 1 << 10         ; EFER.LMA clear: PAE paging, not long mode
-    jnz wrong_mode
-    test eax, 1 << 11         ; EFER.NXE
+    require_pae_paging
+    test eax, EFER_NXE
     jz wrong_mode
 
-    print_msg greeting
-    mov dword [LAYOUT_RESULT_ADDR], 42
-    mov eax, 42
-    hlt
-
-wrong_mode:
-    print_msg wrong
-    xor eax, eax
-    hlt
+    mode_guest_end
 
 greeting: db "Hello from pae mode: 32-bit code, PAE paging with 2 MiB pages and NX.", 10, 0
 greeting_len equ $ - greeting - 1

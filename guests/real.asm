@@ -4,26 +4,17 @@
 ; segment * 16 + offset, and every segment register here is 0, so
 ; offsets are physical addresses below 64 KiB.
 bits 16
-%include "layout.inc"
-%include "print.inc"
+%include "mode.inc"             ; layout.inc, print.inc
 
 org 0
 
 start:
     ; Prove the mode: SMSW reads CR0's low word; PE must be clear.
     smsw ax
-    test ax, 1
+    test ax, CR0_PE
     jnz wrong_mode
 
-    print_msg greeting
-    mov word [LAYOUT_RESULT_ADDR], 42   ; a 2-byte store: 16-bit words
-    mov ax, 42
-    hlt
-
-wrong_mode:
-    print_msg wrong
-    xor ax, ax
-    hlt
+    mode_guest_end
 
 greeting: db "Hello from real mode: 16-bit code, segment:offset addressing.", 10, 0
 greeting_len equ $ - greeting - 1

@@ -2,21 +2,13 @@
 ; the BIOS (int 0x10 teletype), then writes 0 to isa-debug-exit (port
 ; 0xF4), which ends QEMU (exit 1: (0 << 1) | 1) and simple-kvm (exit 0)
 ; alike, then parks in `jmp $` should neither have it.
-bits 16
-org 0x7C00
+%include "boot.inc"                 ; bits 16, org 0x7C00
 
 start:
     xor ax, ax
     mov ds, ax
     mov si, msg
-    mov ah, 0x0E
-    xor bx, bx
-.next:
-    lodsb
-    test al, al
-    jz .done
-    int 0x10
-    jmp .next
+    bios_puts .done
 .done:
     xor al, al
     out 0xF4, al
@@ -24,5 +16,4 @@ start:
 
 msg: db "booted", 13, 10, 0
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature

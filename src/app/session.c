@@ -121,6 +121,18 @@ static void screen_tell(const struct options *o, const struct vm *vm,
     free(text);
 }
 
+/* The devices' notes (dev/devices.h): a reset that ended a passing run,
+ * and a try to turn A20 off, however the run ended. */
+static void devices_tell(const struct devices *devs, int rc)
+{
+    char note[256];
+
+    if (rc == 0 && devices_reset_note(devs, note, sizeof(note)))
+        fprintf(stderr, "simple-kvm: note: %s\n", note);
+    if (devices_a20_note(devs, note, sizeof(note)))
+        fprintf(stderr, "simple-kvm: note: %s\n", note);
+}
+
 #define PORTS_FILE_MAX (64 * 1024)
 
 /* The run's port map: the defaults, then the --ports file, then each
@@ -598,6 +610,7 @@ out_vm:
         }
     }
     console_end_line(rcfg.console_fd);
+    devices_tell(&devs, rc);
     rc = boot_finish(o, &boot, &vm, rc, err);
     rerun_free(&rr);
     gdbstub_close(gdb);

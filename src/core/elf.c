@@ -54,31 +54,30 @@ static void read_ehdr(const uint8_t *data, unsigned cls, struct ehdr *h)
     }
 }
 
+/* Both classes' program headers name their fields alike; only the
+ * widths and the order differ. */
+#define PHDR_TO_SEGMENT(Phdr)                                                  \
+    do {                                                                       \
+        Phdr ph;                                                               \
+        memcpy(&ph, p, sizeof(ph));                                            \
+        *type = ph.p_type;                                                     \
+        s->paddr = ph.p_paddr;                                                 \
+        s->vaddr = ph.p_vaddr;                                                 \
+        s->offset = ph.p_offset;                                               \
+        s->filesz = ph.p_filesz;                                               \
+        s->memsz = ph.p_memsz;                                                 \
+        s->flags = ph.p_flags;                                                 \
+    } while (0)
+
 static void read_phdr(const uint8_t *p, unsigned cls, uint32_t *type,
                       struct elf_segment *s)
 {
-    if (cls == ELFCLASS64) {
-        Elf64_Phdr ph;
-        memcpy(&ph, p, sizeof(ph));
-        *type = ph.p_type;
-        s->paddr = ph.p_paddr;
-        s->vaddr = ph.p_vaddr;
-        s->offset = ph.p_offset;
-        s->filesz = ph.p_filesz;
-        s->memsz = ph.p_memsz;
-        s->flags = ph.p_flags;
-    } else {
-        Elf32_Phdr ph;
-        memcpy(&ph, p, sizeof(ph));
-        *type = ph.p_type;
-        s->paddr = ph.p_paddr;
-        s->vaddr = ph.p_vaddr;
-        s->offset = ph.p_offset;
-        s->filesz = ph.p_filesz;
-        s->memsz = ph.p_memsz;
-        s->flags = ph.p_flags;
-    }
+    if (cls == ELFCLASS64)
+        PHDR_TO_SEGMENT(Elf64_Phdr);
+    else
+        PHDR_TO_SEGMENT(Elf32_Phdr);
 }
+#undef PHDR_TO_SEGMENT
 
 #define SEG_FMT "ELF segment %u (PT_LOAD at 0x%llx, 0x%llx bytes)"
 #define SEG_ARGS(s)                                                            \

@@ -2,6 +2,9 @@
  * the device that claims it. */
 #include "dev/devices.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "core/layout.h"
 
 #define BITS_PER_BYTE 8u
@@ -16,6 +19,11 @@ static const struct dev_ports ports[] = {
      DEV_FW_CFG},
     {LAYOUT_PORT_CRTC_INDEX, LAYOUT_PORT_CRTC_INDEX + VGA_CRTC_PORTS - 1,
      DEV_OUT | DEV_IN, DEV_VGA},
+    {LAYOUT_PORT_SYSCTL_A, LAYOUT_PORT_SYSCTL_A, DEV_OUT | DEV_IN, DEV_PORT92},
+    {LAYOUT_PORT_I8042_DATA, LAYOUT_PORT_I8042_DATA, DEV_OUT | DEV_IN,
+     DEV_I8042},
+    {LAYOUT_PORT_I8042_CMD, LAYOUT_PORT_I8042_CMD, DEV_OUT | DEV_IN,
+     DEV_I8042},
 };
 #define N_PORTS (sizeof(ports) / sizeof(ports[0]))
 
@@ -24,6 +32,8 @@ static const char *const names[DEV_N] = {
     [DEV_DEBUG_EXIT] = "isa-debug-exit",
     [DEV_FW_CFG] = "fw_cfg",
     [DEV_VGA] = "vga",
+    [DEV_PORT92] = "port92",
+    [DEV_I8042] = "i8042",
 };
 
 const struct dev_ports *dev_ports(size_t i)
@@ -52,6 +62,8 @@ void devices_init(struct devices *d, const struct dev_config *cfg)
     debug_exit_init(&d->debug_exit, cfg->debug_exit_success);
     fw_cfg_init(&d->fw_cfg, cfg->ram_size);
     vga_crtc_init(&d->crtc);
+    port92_init(&d->port92);
+    i8042_init(&d->i8042);
 }
 
 void devices_reset(struct devices *d)
@@ -60,15 +72,17 @@ void devices_reset(struct devices *d)
     debug_exit_reset(&d->debug_exit);
     fw_cfg_reset(&d->fw_cfg);
     vga_crtc_init(&d->crtc);
+    port92_init(&d->port92);
+    i8042_init(&d->i8042);
     for (unsigned i = 0; i < DEV_N; i++)
         d->accesses[i] = 0;
 }
 
 /* One byte on an 8-bit register port; `port` may be past the device's
  * last port (the top bytes of a wide access): reads all ones, writes
- * vanish. */
+ * vanish. *reset is set when the byte resets the machine. */
 static uint8_t byte_io(struct devices *d, enum dev_id dev, uint16_t port,
-                       bool out, uint8_t value)
+                       bool out, uint8_t value, bool *reset)
 {
     switch (dev) {
     case DEV_COM1:
@@ -86,6 +100,23 @@ static uint8_t byte_io(struct devices *d, enum dev_id dev, uint16_t port,
             vga_crtc_write(&d->crtc, port - LAYOUT_PORT_CRTC_INDEX, value);
         else
             return vga_crtc_read(&d->crtc, port - LAYOUT_PORT_CRTC_INDEX);
+        return 0;
+    case DEV_PORT92:
+        if (port != LAYOUT_PORT_SYSCTL_A)
+            break;
+        if (out)
+            *reset = port92_write(&d->port92, value);
+        else
+            return port92_read(&d->port92);
+        return 0;
+    case DEV_I8042:
+        if (port != LAYOUT_PORT_I8042_DATA && port != LAYOUT_PORT_I8042_CMD)
+            break;
+        if (out)
+            *reset = i8042_write(&d->i8042, port - LAYOUT_PORT_I8042_DATA,
+                                 value);
+        else
+            return i8042_read(&d->i8042, port - LAYOUT_PORT_I8042_DATA);
         return 0;
     default:
         break;
@@ -118,9 +149,13 @@ static int item_io(struct devices *d, enum dev_id dev, uint16_t port,
         return DEV_CONTINUE;
     default:
         for (unsigned i = 0; i < size; i++) {
-            uint8_t b = byte_io(d, dev, (uint16_t)(port + i), out, data[i]);
+            bool reset = false;
+            uint8_t b = byte_io(d, dev, (uint16_t)(port + i), out, data[i],
+                                &reset);
             if (!out)
                 data[i] = b;
+            if (reset)
+                return DEV_EXITED;
         }
         return DEV_CONTINUE;
     }
@@ -164,4 +199,34 @@ int devices_dispatch(struct devices *d, struct kvm_run *run, size_t run_size,
             return DEV_EXITED; /* the rest of a string is not sent */
     }
     return DEV_CONTINUE;
+}
+
+int devices_exit_result(const struct devices *d, struct skvm_err *err)
+{
+    if (d->port92.reset || d->i8042.reset)
+        return 0;
+    return debug_exit_result(&d->debug_exit, err);
+}
+
+bool devices_reset_note(const struct devices *d, char *buf, size_t len)
+{
+    if (!d->port92.reset && !d->i8042.reset)
+        return false;
+    snprintf(buf, len, "the guest reset the machine through %s: run ended",
+             d->port92.reset ? "port 0x92 bit 0 (fast reset)"
+                             : "the 8042 keyboard controller's reset line");
+    return true;
+}
+
+bool devices_a20_note(const struct devices *d, char *buf, size_t len)
+{
+    uint64_t n = (uint64_t)d->port92.a20_off + d->i8042.a20_off;
+
+    if (!n)
+        return false;
+    snprintf(buf, len,
+             "the guest tried to turn A20 off %" PRIu64
+             " time%s (port 0x92 or the 8042): A20 is always on in this VM",
+             n, n == 1 ? "" : "s");
+    return true;
 }

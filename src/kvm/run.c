@@ -686,7 +686,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
             if (io == HC_CONTINUE)
                 continue;
             if (io == HC_EXITED) /* exit(0) passes like HLT */
-                rc = dev_exited ? debug_exit_result(&cfg->dev->debug_exit, err)
+                rc = dev_exited ? devices_exit_result(cfg->dev, err)
                                 : hypercall_exit_result(&hc, err);
             else if (cfg->hc.bios)
                 bios_caller_back(vm, cfg->hc.bios);

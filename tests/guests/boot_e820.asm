@@ -2,9 +2,8 @@
 ; EAX=0xE820, entry by entry (EBX = continuation), each printed as
 ; "BASE LENGTH TYPE" in hex through int 0x10; then int 0x12 and int 0x15
 ; AH=0x88 (KiB below 640K, KiB above 1M). Parks in `jmp $`.
-bits 16
+%include "boot.inc"                 ; bits 16, org 0x7C00
 cpu 386
-org 0x7C00
 
 start:
     xor ax, ax
@@ -78,21 +77,10 @@ space:
     int 0x10
     ret
 
-print:
-    mov ah, 0x0E
-    xor bx, bx
-.next:
-    lodsb
-    test al, al
-    jz .done
-    int 0x10
-    jmp .next
-.done:
-    ret
+    bios_print_fn
 
 title: db "E820 memory map:", 13, 10, 0
 crlf: db 13, 10, 0
 buf: times 20 db 0
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature

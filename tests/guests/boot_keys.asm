@@ -1,8 +1,7 @@
 ; boot_keys.asm - a keyboard echo: each key from int 0x16 AH=0x00 goes
 ; back out through int 0x10 AH=0x0E (Enter as CR LF). simple-kvm feeds
 ; the keys from stdin; when it ends, the waiting AH=0x00 ends the run.
-bits 16
-org 0x7C00
+%include "boot.inc"                 ; bits 16, org 0x7C00
 
 start:
     xor ax, ax
@@ -25,20 +24,9 @@ start:
     int 0x10
     jmp .key
 
-print:
-    mov ah, 0x0E
-    xor bx, bx
-.next:
-    lodsb
-    test al, al
-    jz .done
-    int 0x10
-    jmp .next
-.done:
-    ret
+    bios_print_fn
 
 prompt: db "type: ", 0
 crlf: db 13, 10, 0
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature

@@ -4,9 +4,8 @@
 ; 0x3000), CR4.PAE, CR3, EFER.LME, then CR0.PG|PE and a far jump into a
 ; 64-bit code segment; 64-bit code writes into VGA text memory and
 ; parks in `jmp $`.
-bits 16
+%include "boot.inc"                 ; bits 16, org 0x7C00
 cpu x64
-org 0x7C00
 
 start:
     xor ax, ax
@@ -15,14 +14,7 @@ start:
     mov ss, ax
     mov sp, 0x7C00
     mov si, msg
-    mov ah, 0x0E
-    xor bx, bx
-.next:
-    lodsb
-    test al, al
-    jz .switch
-    int 0x10
-    jmp .next
+    bios_puts .switch
 .switch:
     cli
     mov di, 0x1000                  ; three zeroed tables
@@ -32,35 +24,27 @@ start:
     mov dword [0x1000], 0x2003      ; PML4[0] -> PDPT, present, writable
     mov dword [0x2000], 0x3003      ; PDPT[0] -> PD
     mov dword [0x3000], 0x0083      ; PD[0]: 2 MiB page at 0, PS
-    mov eax, 0x20                   ; CR4.PAE
+    mov eax, CR4_PAE
     mov cr4, eax
     mov eax, 0x1000
     mov cr3, eax
-    mov ecx, 0xC0000080             ; EFER
+    mov ecx, MSR_EFER
     rdmsr
-    or eax, 0x100                   ; EFER.LME
+    or eax, EFER_LME
     wrmsr
     mov eax, cr0
-    or eax, 0x80000001              ; CR0.PG | CR0.PE
+    or eax, CR0_PG | CR0_PE
     mov cr0, eax
     lgdt [gdtr]
     jmp 0x08:lm
 
 bits 64
 lm:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
+    flat_data_segments
     mov rsi, lm_msg
     mov rdi, 0xB8000 + 2 * 80 * 2   ; row 2, column 0
     mov ah, 0x0B                    ; light cyan on black
-.put:
-    lodsb
-    test al, al
-    jz .done
-    stosw
-    jmp .put
+    vga_puts .done
 .done:
     jmp $
 
@@ -76,5 +60,4 @@ gdtr:
     dw gdtr - gdt - 1
     dd gdt
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature

@@ -2,9 +2,8 @@
 ; answers CF=1 and AH=0x04 (sector not found), no host error; the guest
 ; prints the code and reports it as its exit status (hypercall exit,
 ; port 0x500), so simple-kvm exits 1 naming it.
-bits 16
+%include "boot.inc"                 ; bits 16, org 0x7C00
 cpu 386
-org 0x7C00
 
 start:
     xor ax, ax
@@ -33,5 +32,4 @@ start:
     out dx, eax
     hlt
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature

@@ -1,8 +1,7 @@
 ; boot_reboot.asm - asks the BIOS for the time (int 0x1A AH=0x00: CX:DX
 ; ticks, AL midnight flag 0) and the equipment word (int 0x11), then
 ; says goodbye and reboots with int 0x19, which ends the run.
-bits 16
-org 0x7C00
+%include "boot.inc"                 ; bits 16, org 0x7C00
 
 start:
     xor ax, ax
@@ -21,19 +20,11 @@ start:
 .bad:
     mov si, bad
 .print:
-    mov ah, 0x0E
-    xor bx, bx
-.next:
-    lodsb
-    test al, al
-    jz .done
-    int 0x10
-    jmp .next
+    bios_puts .done
 .done:
     int 0x19
 
 bye: db "time and equipment read; rebooting", 13, 10, 0
 bad: db "unexpected time or equipment", 13, 10, 0
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature

@@ -3,8 +3,7 @@
 ; (extended read, after AH=0x41 says the extensions are there) to 0x8000,
 ; then runs both stages. Stage 3 reads past the disk's end and reports
 ; the BIOS's answer (CF=1, AH=0x04), then parks in `cli; hlt`.
-bits 16
-org 0x7C00
+%include "boot.inc"                 ; bits 16, org 0x7C00
 
 SECTORS equ 4                       ; the image: boot sector + 3
 
@@ -47,18 +46,7 @@ fail:
     cli
     hlt
 
-; print the NUL-terminated string at DS:SI through int 0x10 AH=0x0E
-print:
-    mov ah, 0x0E
-    xor bx, bx
-.next:
-    lodsb
-    test al, al
-    jz .done
-    int 0x10
-    jmp .next
-.done:
-    ret
+    bios_print_fn
 
 drive: db 0
 dap:
@@ -69,8 +57,7 @@ dap:
 hello: db "stage 1: boot sector", 13, 10, 0
 failed: db "stage 1: a disk read failed", 13, 10, 0
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature
 
 ; ---- sector 2, at 0x7E00 -------------------------------------------------
 stage2:

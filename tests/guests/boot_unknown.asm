@@ -1,8 +1,7 @@
 ; boot_unknown.asm - a BIOS function simple-kvm's BIOS does not provide
 ; (int 0x10 AH=0x0B, set the palette): the run ends, naming it and the
 ; caller's CS:IP.
-bits 16
-org 0x7C00
+%include "boot.inc"                 ; bits 16, org 0x7C00
 
 start:
     mov ah, 0x0B
@@ -10,5 +9,4 @@ start:
     int 0x10
     jmp $
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature

@@ -2,8 +2,7 @@
 ; and AH=0x03 (CHS, sector 3), reads sector 2 back with AH=0x02 and
 ; compares: the disk in memory changed; the image file changes only
 ; with --disk-writable (tests/run/test_boot.c).
-bits 16
-org 0x7C00
+%include "boot.inc"                 ; bits 16, org 0x7C00
 
 start:
     xor ax, ax
@@ -39,14 +38,7 @@ start:
 fail:
     mov si, bad
 print:
-    mov ah, 0x0E
-    xor bx, bx
-.next:
-    lodsb
-    test al, al
-    jz .done
-    int 0x10
-    jmp .next
+    bios_puts .done
 .done:
     cli
     hlt
@@ -61,7 +53,6 @@ ok: db "written and read back", 13, 10, 0
 bad: db "disk write failed", 13, 10, 0
 data: db "WRITTEN!"                 ; written to sectors 2 and 3
 
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+    boot_signature
     db "original"                   ; sector 2 on the disk
     times 1536 - ($ - $$) db 0

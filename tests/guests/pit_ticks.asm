@@ -12,23 +12,7 @@ bits BITS
 org 0
 %include "hypercall.inc"
 
-PIC1_CMD   equ 0x20
-PIC1_DATA  equ 0x21
-PIC2_CMD   equ 0xA0
-PIC2_DATA  equ 0xA1
-PIC_ICW1   equ 0x11      ; edge triggered, cascade, ICW4 follows
-PIC_ICW4   equ 0x01      ; 8086 mode
-PIC_EOI    equ 0x20      ; non-specific end of interrupt
-PIC1_BASE  equ 0x20      ; IRQ0-7 -> vectors 0x20-0x27
-PIC2_BASE  equ 0x28
-PIC_CASCADE_IRQ equ 4    ; master: slave on IRQ2 (bit mask)
-PIC_CASCADE_ID  equ 2    ; slave: its cascade identity
-PIC1_ONLY_IRQ0  equ 0xFE
-PIC_ALL_MASKED  equ 0xFF
-PIT_CH0    equ 0x40
-PIT_CMD    equ 0x43
-PIT_CH0_RATE equ 0x34    ; channel 0, lobyte/hibyte, mode 2, binary
-PIT_DIVISOR  equ 1193    ; 1193182 Hz / 1193 = ~1 kHz
+%include "pc_chips.inc"
 TIMER_VECTOR equ PIC1_BASE
 NTICKS     equ 10
 STEP_ADDR  equ 0x100     ; sti, then STEP_NOPS nops
@@ -68,13 +52,7 @@ TIMER_ADDR equ 0x200     ; the timer handler
     out PIC1_DATA, al
     mov al, PIC_ALL_MASKED
     out PIC2_DATA, al
-    ; PIT channel 0: periodic
-    mov al, PIT_CH0_RATE
-    out PIT_CMD, al
-    mov al, PIT_DIVISOR & 0xFF
-    out PIT_CH0, al
-    mov al, PIT_DIVISOR >> 8
-    out PIT_CH0, al
+    pit_start_periodic
     ; at a fixed address for gdb (tests/run/test_gdb.c): interrupts on
     ; while the PIT ticks, and a few instructions to single-step through
     times STEP_ADDR - ($ - $$) nop

@@ -68,3 +68,18 @@ const char *hello_greeting(const char *mode)
     cr_assert_fail("no greeting for %s", mode);
     return NULL;
 }
+
+void run_with_stdin(struct skvm_result *r, const char *input,
+                    const char *const *argv)
+{
+    int p[2], saved = dup(STDIN_FILENO);
+
+    cr_assert(saved >= 0 && pipe(p) == 0);
+    cr_assert_eq(write(p[1], input, strlen(input)), (ssize_t)strlen(input));
+    close(p[1]);
+    dup2(p[0], STDIN_FILENO);
+    close(p[0]);
+    run_skvm(r, argv);
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+}

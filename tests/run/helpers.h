@@ -16,6 +16,9 @@
 /* argv is NULL-terminated and excludes the program name. */
 void run_skvm(struct skvm_result *r, const char *const *argv);
 #define RUN(r, ...) run_skvm((r), (const char *const[]){__VA_ARGS__, NULL})
+/* run_skvm with `input` on simple-kvm's stdin (a pipe, closed after it). */
+void run_with_stdin(struct skvm_result *r, const char *input,
+                    const char *const *argv);
 
 /* Path of a test guest binary built by guests/meson.build (the NASM and
  * C test guests listed in tests/guests/meson.build). */

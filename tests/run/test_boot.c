@@ -2,9 +2,11 @@
  *
  * Each test boots one of tests/guests/boot_*.asm (whole disk images) and
  * asserts the console stream, the VGA screen printed after it, the exit
- * code and the note on stderr. The bad inputs (short image, no
- * signature, an unknown BIOS function, reading past the end, a
- * directory or FIFO as the disk) are rows of tests/bad_inputs.txt. A
+ * code and the note on stderr; the A20 gate devices (port 0x92, the
+ * 8042) are driven as tutorials drive them, and their reset lines end
+ * the run. The bad inputs (short image, no signature, an unknown BIOS
+ * function, reading past the end, a directory or FIFO as the disk) are
+ * rows of tests/bad_inputs.txt. A
  * host that cannot run what a guest switched to (exit 3) skips with the
  * reason; the nested suite runs them all on hardware-style KVM.
  */
@@ -21,6 +23,10 @@
     "=== VGA text screen (80x25, cursor at row " #row ", column " #col ") ===\n"
 #define SCREEN_TAIL "=== end of VGA text screen ===\n"
 #define PARKED "simple-kvm: note: the guest is parked in a jump to itself"
+/* A guest that says `said` through the BIOS, then writes `vga` on row 2
+ * of the screen itself (from protected or long mode). */
+#define SAID_THEN_VGA(said, vga)                                               \
+    said SCREEN_HEAD(1, 0) said "\n" vga "\n" SCREEN_TAIL
 
 static char disk_buf[4][256];
 static const char *disk(const char *name, int slot)
@@ -120,8 +126,8 @@ Test(real_boot, protected_mode)
 
     RUN(&r, "--boot", disk("boot_pm", 0));
     assert_pass(&r,
-                PM_SAID SCREEN_HEAD(1, 0) PM_SAID
-                "\n32-bit protected mode: written to 0xB8000\n" SCREEN_TAIL,
+                SAID_THEN_VGA(PM_SAID,
+                              "32-bit protected mode: written to 0xB8000"),
                 PARKED " at RIP 0x7c52 (32-bit code)");
 }
 
@@ -134,25 +140,8 @@ Test(real_boot, long_mode)
 
     RUN(&r, "--boot", disk("boot_lm", 0));
     assert_pass(&r,
-                LM_SAID SCREEN_HEAD(1, 0) LM_SAID
-                "\n64-bit long mode: written to 0xB8000\n" SCREEN_TAIL,
+                SAID_THEN_VGA(LM_SAID, "64-bit long mode: written to 0xB8000"),
                 PARKED " at RIP 0x7c9f (64-bit code)");
-}
-
-/* Run with `input` on simple-kvm's stdin (a pipe, closed after it). */
-static void run_with_stdin(struct skvm_result *r, const char *input,
-                           const char *const *argv)
-{
-    int p[2], saved = dup(STDIN_FILENO);
-
-    cr_assert(saved >= 0 && pipe(p) == 0);
-    cr_assert_eq(write(p[1], input, strlen(input)), (ssize_t)strlen(input));
-    close(p[1]);
-    dup2(p[0], STDIN_FILENO);
-    close(p[0]);
-    run_skvm(r, argv);
-    dup2(saved, STDIN_FILENO);
-    close(saved);
 }
 
 #define TYPED "type: hi\nthere\n"
@@ -252,6 +241,42 @@ Test(real_boot, reboot_ends_the_run)
     assert_pass(&r, BYE,
                 "simple-kvm: note: the guest called int 0x19 (reboot) at "
                 "0000:7c2e: run ended\n");
+}
+
+#define A20_SAID "A20 on\n"
+
+/* Fast A20 (port 0x92), then the 8042 sequence with its status polling;
+ * no 1 MiB wraparound; protected mode writes VGA text above it. */
+Test(real_boot, a20_both_ways)
+{
+    struct skvm_result r;
+
+    RUN(&r, "--boot", disk("boot_a20", 0));
+    assert_pass(&r, SAID_THEN_VGA(A20_SAID, "protected mode with A20 on"),
+                PARKED " at RIP 0x7cd7 (32-bit code) with nothing to "
+                       "interrupt it: run ended as a halt\n");
+}
+
+/* Port 0x92 bit 0 (fast reset) ends the run as int 0x19 does. */
+Test(real_boot, port92_reset_ends_the_run)
+{
+    struct skvm_result r;
+
+    RUN(&r, "--boot", disk("boot_reset92", 0), "--vga", "never");
+    assert_pass(&r, "resetting through port 0x92\n",
+                "simple-kvm: note: the guest reset the machine through port "
+                "0x92 bit 0 (fast reset): run ended\n");
+}
+
+/* The 8042's 0xFE (pulse the reset line), after polling its status. */
+Test(real_boot, i8042_reset_ends_the_run)
+{
+    struct skvm_result r;
+
+    RUN(&r, "--boot", disk("boot_reset8042", 0), "--vga", "never");
+    assert_pass(&r, "rebooting through the 8042\n",
+                "simple-kvm: note: the guest reset the machine through the "
+                "8042 keyboard controller's reset line: run ended\n");
 }
 
 /* Without the signature: exit 2 (a row of tests/bad_inputs.txt), or

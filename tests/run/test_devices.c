@@ -5,7 +5,8 @@
  * asserted: COM1 (init, read-backs, polled output; input through
  * --serial-input from a pipe on stdin), isa-debug-exit (a failure value,
  * and the same value passing with --debug-exit-success), fw_cfg, VGA
- * text (the 16-bit build is the real-mode writer). Suite cli_devices
+ * text (the 16-bit build is the real-mode writer), port 0x92 (A20 on,
+ * fast reset) under --repeat. Suite cli_devices
  * (devices-cli): --json fields, the --vga variants, --stats, a port map
  * entry overriding a device port, --serial-input under --sandbox. The
  * device state machines and the renderer alone: tests/unit/test_dev.c.
@@ -47,30 +48,12 @@ static const char *mode_flag(const char *mode)
 
 static const char *guest(const char *name, const char *mode)
 {
-    const char *bits = strcmp(mode, "real") == 0   ? "16"
-                       : strcmp(mode, "long") == 0 ? "64"
-                                                   : "32";
+    const char *bits = mode_bits(mode);
     char base[64];
 
     snprintf(base, sizeof(base), "%s%s", name, bits);
     snprintf(path, sizeof(path), "%s", test_guest(base));
     return path;
-}
-
-/* Run with `input` on simple-kvm's stdin (a pipe, closed after it). */
-static void run_with_stdin(struct skvm_result *r, const char *input,
-                           const char *const *argv)
-{
-    int p[2], saved = dup(STDIN_FILENO);
-
-    cr_assert(saved >= 0 && pipe(p) == 0);
-    cr_assert_eq(write(p[1], input, strlen(input)), (ssize_t)strlen(input));
-    close(p[1]);
-    dup2(p[0], STDIN_FILENO);
-    close(p[0]);
-    run_skvm(r, argv);
-    dup2(saved, STDIN_FILENO);
-    close(saved);
 }
 
 static void assert_run(const struct skvm_result *r, const char *mode,
@@ -138,12 +121,30 @@ static void test_vga(const char *mode)
     cr_assert_str_eq(r.err, "");
 }
 
+/* Port 0x92: A20 reads on, cannot be turned off (a note), bit 0 resets:
+ * the run ends passing. --repeat starts each run from power-on: one
+ * try counted, not two. */
+static void test_a20(const char *mode)
+{
+    struct skvm_result r;
+
+    RUN(&r, mode_flag(mode), "--repeat", "2", guest("dev_a20", mode));
+    assert_run(&r, mode, 0, "a20 1 1\na20 1 1\n");
+    cr_assert_str_eq(r.err,
+                     "simple-kvm: note: the guest reset the machine through "
+                     "port 0x92 bit 0 (fast reset): run ended\n"
+                     "simple-kvm: note: the guest tried to turn A20 off 1 "
+                     "time (port 0x92 or the 8042): A20 is always on in this "
+                     "VM\n");
+}
+
 #define MODE_TESTS(mode)                                                       \
     Test(mode##_devices, com1) { test_com1(#mode); }                           \
     Test(mode##_devices, com1_input) { test_com1_input(#mode); }               \
     Test(mode##_devices, debug_exit) { test_debug_exit(#mode); }               \
     Test(mode##_devices, fw_cfg) { test_fw_cfg(#mode); }                       \
-    Test(mode##_devices, vga) { test_vga(#mode); }
+    Test(mode##_devices, vga) { test_vga(#mode); }                             \
+    Test(mode##_devices, a20) { test_a20(#mode); }
 
 MODE_TESTS(long)
 MODE_TESTS(protected)
@@ -202,6 +203,22 @@ Test(cli_devices, json_carries_the_exit_value_and_the_screen)
     cursor = field(vga, "cursor");
     cr_assert_eq(json_object_get_int(field(cursor, "row")), 6);
     cr_assert_eq(json_object_get_int(field(cursor, "col")), 3);
+    json_object_put(o);
+}
+
+/* Each A20 device counts its accesses in --json, as the others do. */
+Test(cli_devices, json_counts_the_a20_devices)
+{
+    struct skvm_result r;
+    struct json_object *o, *devs;
+
+    RUN(&r, "--json", "--boot", test_guest("boot_a20"));
+    skip_if_host_cannot(&r, "real");
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    o = parse(&r);
+    devs = field(field(o, "stats"), "devices");
+    cr_assert_eq(json_object_get_int64(field(devs, "port92")), 2);
+    cr_assert_eq(json_object_get_int64(field(devs, "i8042")), 16);
     json_object_put(o);
 }
 

@@ -32,6 +32,7 @@
 #include "kvm/vcpu_state.h"
 #include "kvm/vm.h"
 #include "modes/mode.h"
+#include "rerun_fixture.h"
 
 #define TICKS_OUT "pic mask: 0\nticks: 10\n"
 /* irq_cli_hlt must end long before this: it is only the safety net. */
@@ -50,9 +51,7 @@ static const char *flag(const char *mode)
 
 static const char *bits(const char *mode)
 {
-    return strcmp(mode, "long") == 0   ? "64"
-           : strcmp(mode, "real") == 0 ? "16"
-                                       : "32";
+    return mode_bits(mode);
 }
 
 static const char *guest(const char *name, const char *mode)
@@ -106,17 +105,32 @@ static void test_pit_ticks(const char *mode)
     cr_assert_str_eq(r.out, TICKS_OUT);
 }
 
+/* Run test guest `name` with --irqchip and --timeout `timeout` (and
+ * --stats if asked), skipping where the chips are missing: the seconds
+ * the run took. */
+static double run_timed(struct skvm_result *r, const char *mode,
+                        const char *name, const char *timeout, bool stats)
+{
+    const char *argv[7] = {flag(mode), "--irqchip", "--timeout", timeout};
+    size_t n = 4;
+
+    if (stats)
+        argv[n++] = "--stats";
+    argv[n] = guest(name, mode);
+    double t0 = now_s();
+    run_skvm(r, argv);
+    double took = now_s() - t0;
+    skip_if_no_irqchip(r, mode);
+    return took;
+}
+
 /* Halted with IF clear: a halt (exit 0, counted as one HLT exit), well
  * before the timeout. */
 static void test_cli_hlt_ends(const char *mode)
 {
     static struct skvm_result r;
 
-    double t0 = now_s();
-    RUN(&r, flag(mode), "--irqchip", "--stats", "--timeout", HALT_TIMEOUT,
-        guest("irq_cli_hlt", mode));
-    double took = now_s() - t0;
-    skip_if_no_irqchip(&r, mode);
+    double took = run_timed(&r, mode, "irq_cli_hlt", HALT_TIMEOUT, true);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
     cr_assert_lt(took, HALT_PROMPT_S, "took %.3f s", took);
     cr_assert_eq(stats_count(r.err, "KVM_EXIT_HLT"), 1, "%s", r.err);
@@ -128,11 +142,7 @@ static void test_masked_hlt_ends(const char *mode)
 {
     static struct skvm_result r;
 
-    double t0 = now_s();
-    RUN(&r, flag(mode), "--irqchip", "--timeout", HALT_TIMEOUT,
-        guest("irq_masked_hlt", mode));
-    double took = now_s() - t0;
-    skip_if_no_irqchip(&r, mode);
+    double took = run_timed(&r, mode, "irq_masked_hlt", HALT_TIMEOUT, false);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
     cr_assert_lt(took, HALT_PROMPT_S, "took %.3f s", took);
 }
@@ -143,11 +153,7 @@ static void test_sti_hlt_waits(const char *mode)
 {
     static struct skvm_result r;
 
-    double t0 = now_s();
-    RUN(&r, flag(mode), "--irqchip", "--timeout", WAIT_TIMEOUT,
-        guest("irq_sti_hlt", mode));
-    double took = now_s() - t0;
-    skip_if_no_irqchip(&r, mode);
+    double took = run_timed(&r, mode, "irq_sti_hlt", WAIT_TIMEOUT, false);
     cr_assert_eq(r.code, 124, "exit %d: %s", r.code, r.err);
     cr_assert_str_eq(last_line(r.err),
                      "simple-kvm: guest did not halt within 0.3 s "
@@ -201,58 +207,40 @@ IRQCHIP_TESTS(real)
  * PIC and left the PIT ticking into the pause after it. */
 Test(long_irqchip, repeat_restores_the_chips)
 {
-    const struct mode *mode = mode_find("long");
-    struct vm vm;
-    struct rerun rr = {0};
-    struct image img;
-    struct skvm_err err = {0};
+    struct rerun_fixture f;
     struct irqchip_state first_chips, now_chips;
     struct vcpu_state first, now;
-    struct run_config cfg = {.console_fd = open("/dev/null", O_WRONLY),
-                             .timeout_s = 10};
     char why[128];
 
-    if (vm_open(&vm, 4 << 20, false, true, &err) < 0)
-        cr_skip_test("%s", err.msg);
-    cr_assert_eq(image_read_file(test_guest("pit_ticks64"), 4 << 20, &img,
-                                 &err),
-                 0, "%s", err.msg);
-    struct mode_env env = vm_mode_env(&vm, 0);
-    cr_assert_eq(rerun_track(&vm, &rr, &err), 0, "%s", err.msg);
-    cr_assert_eq(image_place(&env, mode, 0, &img, &err), 0, "%s", err.msg);
-    cr_assert_eq(vcpu_configure(&vm, mode, 0, &err), 0, "%s", err.msg);
-    cr_assert_eq(rerun_snapshot(&vm, &rr, &err), 0, "%s", err.msg);
-    cr_assert_eq(irqchip_save(&vm, &first_chips, &err), 0, "%s", err.msg);
+    rerun_fixture_open(&f, "long", "pit_ticks64", true);
+    struct vm *const vm = &f.vm;
+    struct skvm_err err = {0};
+
+    f.cfg.timeout_s = 10;
+    cr_assert_eq(irqchip_save(vm, &first_chips, &err), 0, "%s", err.msg);
     cr_assert(first_chips.have);
-    cr_assert_eq(vcpu_state_save(&vm, &first, &err), 0, "%s", err.msg);
+    cr_assert_eq(vcpu_state_save(vm, &first, &err), 0, "%s", err.msg);
     cr_assert(first.have_lapic, "the vCPU has its local APIC");
     for (int run = 2; run <= 3; run++) {
-        cr_assert_eq(run_guest(&vm, &cfg, &err), 0, "run %d: %s", run - 1,
+        cr_assert_eq(run_guest(vm, &f.cfg, &err), 0, "run %d: %s", run - 1,
                      err.msg);
-        cr_assert_eq(irqchip_save(&vm, &now_chips, &err), 0, "%s", err.msg);
+        cr_assert_eq(irqchip_save(vm, &now_chips, &err), 0, "%s", err.msg);
         cr_assert_not_null(irqchip_state_diff(&first_chips, &now_chips, why,
                                               sizeof(why)),
                            "the run changed the chips");
         usleep(20000); /* the PIT the run started ticks on */
-        cr_assert_eq(rerun_restore(&vm, &rr, mode, 0, 0, &img, &err), 0,
-                     "%s", err.msg);
-        vm.run->immediate_exit = 1;
-        cr_assert(vcpu_run(&vm) < 0 && errno == EINTR);
-        vm.run->immediate_exit = 0;
-        cr_assert_eq(irqchip_save(&vm, &now_chips, &err), 0, "%s", err.msg);
+        rerun_fixture_restore(&f);
+        cr_assert_eq(irqchip_save(vm, &now_chips, &err), 0, "%s", err.msg);
         const char *diff =
             irqchip_state_diff(&first_chips, &now_chips, why, sizeof(why));
         cr_assert_null(diff, "run %d starts with a different %s", run, diff);
-        cr_assert_eq(vcpu_state_save(&vm, &now, &err), 0, "%s", err.msg);
+        cr_assert_eq(vcpu_state_save(vm, &now, &err), 0, "%s", err.msg);
         diff = vcpu_state_diff(&first, &now, why, sizeof(why));
         cr_assert_null(diff, "run %d starts with different %s", run, diff);
         vcpu_state_free(&now);
     }
     vcpu_state_free(&first);
-    rerun_free(&rr);
-    image_free(&img);
-    vm_close(&vm);
-    close(cfg.console_fd);
+    rerun_fixture_close(&f);
 }
 
 /* --probe says whether this host's KVM has the chips. */

@@ -26,6 +26,7 @@
 #include "kvm/vm.h"
 #include "helpers.h"
 #include "modes/mode.h"
+#include "rerun_fixture.h"
 
 #define SIGNAL_TRIALS 200
 #define MAX_DELAY_US 20000
@@ -379,40 +380,24 @@ static uint64_t guest_tsc(struct vm *vm)
  * in every part, the TSC within what elapsed since the restore. */
 Test(long_promises, repeat_restores_all_vcpu_state)
 {
-    const struct mode *mode = mode_find("long");
-    struct vm vm;
-    struct rerun rr = {0};
-    struct image img;
-    struct skvm_err err = {0};
+    struct rerun_fixture f;
     struct vcpu_state first, now;
-    struct run_config cfg = {.console_fd = open("/dev/null", O_WRONLY)};
     char why[128];
 
-    if (vm_open(&vm, 4 << 20, false, false, &err) < 0)
-        cr_skip_test("no KVM here: %s", err.msg);
-    cr_assert_eq(image_read_file(test_guest("repeat_state64"), 4 << 20, &img,
-                                 &err),
-                 0, "%s", err.msg);
-    struct mode_env env = vm_mode_env(&vm, 0);
-    cr_assert_eq(rerun_track(&vm, &rr, &err), 0, "%s", err.msg);
-    cr_assert_eq(image_place(&env, mode, 0, &img, &err), 0, "%s", err.msg);
-    cr_assert_eq(vcpu_configure(&vm, mode, 0, &err), 0, "%s", err.msg);
-    cr_assert_eq(rerun_snapshot(&vm, &rr, &err), 0, "%s", err.msg);
-    cr_assert_eq(vcpu_state_save(&vm, &first, &err), 0, "%s", err.msg);
-    uint64_t tsc_first = guest_tsc(&vm);
+    rerun_fixture_open(&f, "long", "repeat_state64", false);
+    struct vm *const vm = &f.vm;
+    struct skvm_err err = {0};
+
+    cr_assert_eq(vcpu_state_save(vm, &first, &err), 0, "%s", err.msg);
+    uint64_t tsc_first = guest_tsc(vm);
     cr_assert(first.msrs && first.msrs->nmsrs > 0, "some MSRs to compare");
     for (int run = 2; run <= 3; run++) {
-        cr_assert_eq(run_guest(&vm, &cfg, &err), 0, "run %d: %s", run - 1,
+        cr_assert_eq(run_guest(vm, &f.cfg, &err), 0, "run %d: %s", run - 1,
                      err.msg);
         usleep(50000); /* time the TSC would show if not put back */
-        cr_assert_eq(rerun_restore(&vm, &rr, mode, 0, 0, &img, &err), 0,
-                     "%s", err.msg);
-        /* Let KVM take the registers kvm_run carries, without running. */
-        vm.run->immediate_exit = 1;
-        cr_assert(vcpu_run(&vm) < 0 && errno == EINTR);
-        vm.run->immediate_exit = 0;
-        cr_assert_eq(vcpu_state_save(&vm, &now, &err), 0, "%s", err.msg);
-        uint64_t tsc = guest_tsc(&vm);
+        rerun_fixture_restore(&f);
+        cr_assert_eq(vcpu_state_save(vm, &now, &err), 0, "%s", err.msg);
+        uint64_t tsc = guest_tsc(vm);
         const char *diff = vcpu_state_diff(&first, &now, why, sizeof(why));
 
         cr_assert_null(diff, "run %d starts with different %s", run, diff);
@@ -431,8 +416,5 @@ Test(long_promises, repeat_restores_all_vcpu_state)
         vcpu_state_free(&now);
     }
     vcpu_state_free(&first);
-    rerun_free(&rr);
-    image_free(&img);
-    vm_close(&vm);
-    close(cfg.console_fd);
+    rerun_fixture_close(&f);
 }

@@ -1,6 +1,7 @@
 /* test_dev.c - the devices by convention (src/dev/) without KVM.
  *
- * Suite dev (meson test dev): each device's state machine, the
+ * Suite dev (meson test dev): each device's state machine (port92 and
+ * the i8042: A20 always on, their reset lines, --repeat's reset), the
  * port table against the hypercall map, devices_dispatch() on a
  * synthetic kvm_run page (as test_hypercall.c does), and the VGA
  * renderer on a plain guest-memory buffer, its whole output compared.
@@ -230,6 +231,136 @@ Test(dev, debug_exit_ends_a_string_at_its_first_item)
     cr_assert_eq(io(LAYOUT_PORT_DEBUG_EXIT, KVM_EXIT_IO_OUT, 1, 2, v),
                  DEV_EXITED);
     cr_assert_eq(devs.debug_exit.value, 7);
+}
+
+#define P92 LAYOUT_PORT_SYSCTL_A
+#define KBD_DATA LAYOUT_PORT_I8042_DATA
+#define KBD_CMD LAYOUT_PORT_I8042_CMD
+
+static int outb_rc(uint16_t port, uint8_t v)
+{
+    return io(port, KVM_EXIT_IO_OUT, 1, 1, &v);
+}
+
+/* A20 always reads on; bits 2-7 read back; bit 0 never reads 1. */
+Test(dev, port92_a20_always_on)
+{
+    char note[256];
+
+    cr_assert_eq(devices_claim(P92, DEV_IN), DEV_PORT92);
+    cr_assert_eq(devices_claim(P92, DEV_OUT), DEV_PORT92);
+    cr_assert_eq(devices_claim(P92 + 1, DEV_IN), -1);
+    cr_assert_eq(inb(P92), PORT92_A20, "power-on: A20 on");
+    outb(P92, 0xF2);
+    cr_assert_eq(inb(P92), 0xF2);
+    cr_assert(!devices_a20_note(&devs, note, sizeof(note)));
+    outb(P92, 0x08); /* A20 off: cannot; counted */
+    cr_assert_eq(inb(P92), 0x0A, "A20 still reads on");
+    cr_assert(devices_a20_note(&devs, note, sizeof(note)));
+    cr_assert_str_eq(note, "the guest tried to turn A20 off 1 time (port "
+                           "0x92 or the 8042): A20 is always on in this VM");
+    cr_assert(!devices_reset_note(&devs, note, sizeof(note)));
+    uint16_t w = 0;
+    cr_assert_eq(io(P92, KVM_EXIT_IO_IN, 2, 1, &w), DEV_CONTINUE);
+    cr_assert_eq(run_buf[DATA_OFF], 0x0A);
+    cr_assert_eq(run_buf[DATA_OFF + 1], 0xFF, "0x93 is not the device's");
+    cr_assert_eq(devs.accesses[DEV_PORT92], 6);
+}
+
+/* Bit 0 resets: the run ends, passing, with the note. */
+Test(dev, port92_fast_reset_ends_the_run)
+{
+    char note[256];
+
+    cr_assert_eq(outb_rc(P92, 0x01), DEV_EXITED);
+    cr_assert(devs.port92.reset);
+    cr_assert_eq(devs.port92.a20_off, 0, "a reset is no A20 try");
+    cr_assert_eq(devices_exit_result(&devs, &err), 0);
+    cr_assert(devices_reset_note(&devs, note, sizeof(note)));
+    cr_assert_str_eq(note, "the guest reset the machine through port 0x92 "
+                           "bit 0 (fast reset): run ended");
+    devices_reset(&devs);
+    cr_assert(!devs.port92.reset);
+    cr_assert(!devices_reset_note(&devs, note, sizeof(note)));
+    cr_assert_eq(inb(P92), PORT92_A20);
+}
+
+/* The tutorial sequence: status polled, 0xAD, 0xD0, 0xD1 + byte, 0xAE. */
+Test(dev, i8042_a20_sequence)
+{
+    uint8_t st = inb(KBD_CMD);
+
+    cr_assert_eq(st & (I8042_STATUS_IBF | I8042_STATUS_OBF), 0);
+    cr_assert(st & I8042_STATUS_SYS, "system flag set after POST");
+    outb(KBD_CMD, I8042_CMD_KBD_OFF);
+    cr_assert(devs.i8042.cmd_byte & I8042_CB_KBD_OFF);
+    cr_assert(inb(KBD_CMD) & I8042_STATUS_CMD);
+    outb(KBD_CMD, I8042_CMD_READ_OUT);
+    cr_assert(inb(KBD_CMD) & I8042_STATUS_OBF, "an answer pending");
+    cr_assert_eq(inb(KBD_DATA), I8042_OUT_POWER_ON);
+    cr_assert_eq(inb(KBD_CMD) & I8042_STATUS_OBF, 0, "taken");
+    cr_assert_eq(inb(KBD_DATA), I8042_OUT_POWER_ON, "the last value again");
+    outb(KBD_CMD, I8042_CMD_WRITE_OUT);
+    outb(KBD_DATA, 0xDF);
+    cr_assert_eq(devs.i8042.out_port, 0xDF);
+    cr_assert_eq(inb(KBD_CMD) & I8042_STATUS_CMD, 0, "last write was data");
+    outb(KBD_CMD, I8042_CMD_KBD_ON);
+    cr_assert_eq(devs.i8042.cmd_byte & I8042_CB_KBD_OFF, 0);
+    outb(KBD_CMD, I8042_CMD_A20_ON);
+    outb(KBD_DATA, 0x12); /* for the keyboard: dropped */
+    cr_assert_eq(devs.i8042.out_port, 0xDF);
+    cr_assert_eq(devs.i8042.a20_off, 0);
+    cr_assert_eq(devs.accesses[DEV_I8042], 14);
+}
+
+/* Command byte, tests, unknown commands, A20 off tries. */
+Test(dev, i8042_commands)
+{
+    outb(KBD_CMD, I8042_CMD_READ_CB);
+    cr_assert_eq(inb(KBD_DATA), I8042_CB_POWER_ON);
+    outb(KBD_CMD, I8042_CMD_WRITE_CB);
+    outb(KBD_DATA, 0x00);
+    cr_assert_eq(inb(KBD_CMD) & I8042_STATUS_SYS, 0, "system flag cleared");
+    outb(KBD_CMD, I8042_CMD_SELF_TEST);
+    cr_assert_eq(inb(KBD_DATA), I8042_SELF_TEST_OK);
+    outb(KBD_CMD, I8042_CMD_KBD_TEST);
+    cr_assert_eq(inb(KBD_DATA), I8042_KBD_TEST_OK);
+    outb(KBD_CMD, 0xA7); /* unknown here: accepted, ignored */
+    cr_assert_eq(inb(KBD_CMD) & I8042_STATUS_OBF, 0);
+    outb(KBD_CMD, 0xFF); /* pulse no line */
+    outb(KBD_CMD, I8042_CMD_A20_OFF);
+    outb(KBD_CMD, I8042_CMD_WRITE_OUT);
+    outb(KBD_DATA, 0x01); /* A20 off, reset line high */
+    cr_assert_eq(devs.i8042.a20_off, 2);
+    outb(KBD_CMD, I8042_CMD_READ_OUT);
+    cr_assert_eq(inb(KBD_DATA), 0x03, "A20 still on");
+    /* A command drops a pending one: the byte goes to the keyboard. */
+    outb(KBD_CMD, I8042_CMD_WRITE_OUT);
+    outb(KBD_CMD, I8042_CMD_KBD_ON);
+    cr_assert_eq(outb_rc(KBD_DATA, 0x00), DEV_CONTINUE, "no reset");
+    devices_reset(&devs);
+    cr_assert_eq(devs.i8042.a20_off, 0);
+    cr_assert_eq(devs.i8042.cmd_byte, I8042_CB_POWER_ON);
+}
+
+/* 0xFE pulses reset; so does an output port with bit 0 clear. */
+Test(dev, i8042_reset_ends_the_run)
+{
+    char note[256];
+
+    cr_assert_eq(outb_rc(KBD_CMD, 0xFE), DEV_EXITED);
+    cr_assert_eq(devices_exit_result(&devs, &err), 0);
+    cr_assert(devices_reset_note(&devs, note, sizeof(note)));
+    cr_assert_str_eq(note, "the guest reset the machine through the 8042 "
+                           "keyboard controller's reset line: run ended");
+    devices_reset(&devs);
+    cr_assert(!devs.i8042.reset);
+    outb(KBD_CMD, I8042_CMD_WRITE_OUT);
+    cr_assert_eq(outb_rc(KBD_DATA, 0x02), DEV_EXITED);
+    cr_assert(devs.i8042.reset);
+    cr_assert_eq(devs.i8042.a20_off, 0);
+    devices_reset(&devs);
+    cr_assert_eq(outb_rc(KBD_CMD, 0xF0), DEV_EXITED, "0xF0 pulses all");
 }
 
 static void fw_select(uint16_t key)

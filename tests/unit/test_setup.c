@@ -61,6 +61,19 @@ static uint32_t u32_at(struct fixture *f, uint64_t gpa)
     return (uint32_t)v;
 }
 
+/* The 8 MiB fixture's page directory of 8-byte entries: four 2 MiB pages
+ * at virtual = physical with `leaf`'s bits, nothing beyond RAM; and the
+ * vCPU starts at `rip` on the loader's stack. */
+static void assert_pd_8m(struct fixture *f, uint64_t leaf, uint64_t rip)
+{
+    for (unsigned i = 0; i < 4; i++)
+        cr_assert_eq(u64_at(f, LAYOUT_PD_BASE + 8 * i),
+                     (uint64_t)i * X86_PAGE_2M | leaf, "PD[%u]", i);
+    cr_assert_eq(u64_at(f, LAYOUT_PD_BASE + 8 * 4), 0, "beyond RAM");
+    cr_assert_eq(f->regs.rip, rip);
+    cr_assert_eq(f->regs.rsp, LAYOUT_STACK_TOP);
+}
+
 static void assert_flat_gdt(struct fixture *f, uint64_t code_desc)
 {
     cr_assert_eq(f->sregs.gdt.base, LAYOUT_GDT_BASE);
@@ -237,12 +250,7 @@ Test(long_setup, four_level_identity_map)
     cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 8), 0);
     cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE), LAYOUT_PD_BASE | TABLE);
     cr_assert_eq(u64_at(&f, LAYOUT_PDPT_BASE + 8), 0);
-    for (unsigned i = 0; i < 4; i++)
-        cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * i),
-                     (uint64_t)i * X86_PAGE_2M | LEAF, "PD[%u]", i);
-    cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * 4), 0, "beyond RAM");
-    cr_assert_eq(f.regs.rip, 0x2000);
-    cr_assert_eq(f.regs.rsp, LAYOUT_STACK_TOP);
+    assert_pd_8m(&f, LEAF, 0x2000);
 }
 
 Test(long_setup, gib_pages_above_the_first_gib)
@@ -487,12 +495,7 @@ Test(pae_setup, pdpt_and_2m_pages_map_all_ram)
     cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE), LAYOUT_PD_BASE | X86_PTE_P);
     for (unsigned i = 1; i < X86_PAE_PDPT_ENTRIES; i++)
         cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 8 * i), 0, "PDPT[%u]", i);
-    for (unsigned i = 0; i < 4; i++)
-        cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * i),
-                     (uint64_t)i * X86_PAGE_2M | PAE_LEAF, "PD[%u]", i);
-    cr_assert_eq(u64_at(&f, LAYOUT_PD_BASE + 8 * 4), 0, "beyond RAM");
-    cr_assert_eq(f.regs.rip, 0x1000);
-    cr_assert_eq(f.regs.rsp, LAYOUT_STACK_TOP);
+    assert_pd_8m(&f, PAE_LEAF, 0x1000);
 }
 
 Test(pae_setup, three_gib_uses_three_directories)
