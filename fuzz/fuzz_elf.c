@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/elf.h"
 #include "core/symbols.h"
+#include "fuzz_ram.h"
 #include "modes/mode.h"
 
 struct header {
@@ -26,25 +26,20 @@ struct header {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t *ram;
-    static const size_t ram_max = (size_t)UINT16_MAX * 4096 + 4096;
     struct header h;
     struct skvm_err err;
     struct elf_image elf;
     struct symbols syms;
     char name[SYMBOLS_NAME_MAX + 24];
+    struct guestmem mem;
 
     if (size < sizeof(h))
         return 0;
     memcpy(&h, data, sizeof(h));
     data += sizeof(h);
     size -= sizeof(h);
-    if (!ram) {
-        ram = mmap(NULL, ram_max, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (ram == MAP_FAILED)
-            return 0;
-    }
+    if (!fuzz_guestmem(h.mem_pages, &mem))
+        return 0;
     if (symbols_load(data, size, &syms) == 0) {
         symbols_name(&syms, h.name_at, name, sizeof(name));
         for (size_t i = 0; i < syms.n && i < 64; i++)
@@ -63,8 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     }
     const struct mode *m = mode_table[h.mode % mode_count];
-    struct guestmem mem = {.host = ram,
-                           .size = ((uint64_t)h.mem_pages + 1) * 4096};
     struct mode_env env = {.mem = &mem, .entry = elf.entry_phys};
     if (elf_place(&elf, data, &env, m, &err) < 0 && err.status != SKVM_USAGE)
         __builtin_trap();

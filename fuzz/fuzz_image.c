@@ -7,10 +7,10 @@
  */
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/image.h"
 #include "core/layout.h"
+#include "fuzz_ram.h"
 #include "modes/mode.h"
 
 struct header {
@@ -23,25 +23,18 @@ struct header {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t *ram;
-    static const size_t ram_max = (size_t)UINT16_MAX * 4096 + 4096;
     struct header h;
     struct skvm_err err;
     struct kvm_sregs sregs = {0};
     struct kvm_regs regs;
+    struct guestmem mem;
 
     if (size < sizeof(h))
         return 0;
     memcpy(&h, data, sizeof(h));
-    if (!ram) {
-        ram = mmap(NULL, ram_max, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (ram == MAP_FAILED)
-            return 0;
-    }
+    if (!fuzz_guestmem(h.mem_pages, &mem))
+        return 0;
     const struct mode *m = mode_table[h.mode % mode_count];
-    struct guestmem mem = {.host = ram,
-                           .size = ((uint64_t)h.mem_pages + 1) * 4096};
     struct mode_env env = {.mem = &mem, .gbpages = h.flags & 1,
                            .entry = h.entry};
     struct image img = {.data = data + sizeof(h), .len = size - sizeof(h)};

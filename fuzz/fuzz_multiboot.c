@@ -15,11 +15,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/image.h"
 #include "core/layout.h"
 #include "core/multiboot.h"
+#include "fuzz_ram.h"
 #include "modes/mode.h"
 
 struct header {
@@ -55,9 +55,9 @@ static void check_string(const uint8_t *ram, uint32_t addr)
         __builtin_trap();
 }
 
-static void check_info(const uint8_t *ram, const struct guestmem *mem,
-                       const struct mb_boot *b)
+static void check_info(const struct guestmem *mem, const struct mb_boot *b)
 {
+    const uint8_t *ram = mem->host;
     const uint8_t *info = ram + LAYOUT_MB_INFO_BASE;
     uint32_t mmap = get32(info + MB_INFO_OFF_MMAP_ADDR);
     uint32_t mmap_len = get32(info + MB_INFO_OFF_MMAP_LENGTH);
@@ -102,24 +102,17 @@ static void check_info(const uint8_t *ram, const struct guestmem *mem,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t *ram;
-    static const size_t ram_max = (size_t)UINT16_MAX * 4096 + 4096;
     static char cmdline[UINT16_MAX + 1];
     struct mb_module mods[MAX_MODS];
     struct skvm_err err;
     struct header h;
+    struct guestmem mem;
 
     if (size < sizeof(h))
         return 0;
     memcpy(&h, data, sizeof(h));
-    if (!ram) {
-        ram = mmap(NULL, ram_max, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (ram == MAP_FAILED)
-            return 0;
-    }
-    struct guestmem mem = {.host = ram,
-                           .size = ((uint64_t)h.mem_pages + 1) * 4096};
+    if (!fuzz_guestmem(h.mem_pages, &mem))
+        return 0;
     struct mode_env env = {.mem = &mem, .entry = 0};
     struct image img = {.data = data + sizeof(h), .len = size - sizeof(h),
                         .name = "fuzz"};
@@ -142,20 +135,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     img.mb_boot = (struct mb_boot){.header_flags = img.mb.flags,
                                    .cmdline = cmdline, .mods = mods,
                                    .n_mods = n};
-    /* The kernel's end, as image_place works it out, for the checks. */
-    uint64_t kernel_end = 0;
-    if (img.mb.flags & MB_HF_ADDRS)
-        kernel_end = img.mb_aout.bss_end;
-    else
-        for (unsigned i = 0; i < img.elf.n_seg; i++)
-            if (img.elf.seg[i].paddr + img.elf.seg[i].memsz > kernel_end)
-                kernel_end = img.elf.seg[i].paddr + img.elf.seg[i].memsz;
     if (image_place(&env, mode_find("protected"), 0, &img, &err) < 0) {
         if (err.status != SKVM_USAGE)
             __builtin_trap();
         return 0;
     }
-    img.mb_boot.kernel_end = kernel_end;
-    check_info(ram, &mem, &img.mb_boot);
+    /* The kernel's end, as image_place works it out, for the checks. */
+    img.mb_boot.kernel_end = image_mb_kernel_end(&img);
+    check_info(&mem, &img.mb_boot);
     return 0;
 }

@@ -21,13 +21,14 @@ static int compat_setup(const struct mode_env *env, struct kvm_sregs *sregs,
                         struct kvm_regs *regs)
 {
     uint64_t tables = guestmem_low_size(env->mem) - long_high_tables(env);
-    int rc = gdt_install(env->mem, &seg_compat_code32, sregs);
+    /* L=0 with D=1 under long mode: 32-bit code (SDM 5.2.1). */
+    int rc = gdt_install(env->mem, &seg_flat_code32, sregs);
 
     if (rc < 0 || (rc = idt_install(env->mem, IDT_COMPAT, sregs)) < 0 ||
         (rc = long_paging_setup(env, tables, sregs)) < 0)
         return rc;
     mode_fpu_setup(env, sregs);
-    long_regs_setup(env, tables, regs);
+    mode_regs_setup(env, tables, regs);
     return 0;
 }
 

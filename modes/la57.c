@@ -52,7 +52,7 @@ static int la57_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     sregs->cr3 = pml5_gpa;
     sregs->cr4 |= X86_CR4_LA57;
     mode_fpu_setup(env, sregs);
-    long_regs_setup(env, tables, regs);
+    mode_regs_setup(env, tables, regs);
     return 0;
 }
 

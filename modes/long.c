@@ -127,18 +127,6 @@ int long_paging_setup(const struct mode_env *env, uint64_t extra_pd_base,
     return 0;
 }
 
-void long_regs_setup(const struct mode_env *env, uint64_t tables_base,
-                     struct kvm_regs *regs)
-{
-    uint64_t rsp = mode_stack_top(env->mem);
-
-    *regs = (struct kvm_regs){
-        .rip = env->entry,
-        .rsp = rsp < tables_base ? rsp : tables_base,
-        .rflags = X86_RFLAGS_RESERVED,
-    };
-}
-
 static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
                       struct kvm_regs *regs)
 {
@@ -149,7 +137,7 @@ static int long_setup(const struct mode_env *env, struct kvm_sregs *sregs,
         (rc = long_paging_setup(env, tables, sregs)) < 0)
         return rc;
     mode_fpu_setup(env, sregs);
-    long_regs_setup(env, tables, regs);
+    mode_regs_setup(env, tables, regs);
     return 0;
 }
 

@@ -18,10 +18,4 @@ uint64_t long_high_tables(const struct mode_env *env);
 int long_paging_setup(const struct mode_env *env, uint64_t extra_pd_base,
                       struct kvm_sregs *sregs);
 
-/* The initial registers of every mode on these tables: RIP at the
- * entry, RSP at the stack top but below `tables_base` (the first byte
- * of the tables at the top of low RAM). */
-void long_regs_setup(const struct mode_env *env, uint64_t tables_base,
-                     struct kvm_regs *regs);
-
 #endif

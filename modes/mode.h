@@ -86,6 +86,12 @@ const struct guest_blob *mode_find_guest(const struct mode *mode,
 /* Initial stack: top of the first 2 MiB, or of RAM if smaller. */
 uint64_t mode_stack_top(const struct guestmem *mem);
 
+/* The initial registers of the modes with tables at the top of low RAM
+ * (mode.high_tables): RIP at the entry, RSP at the stack top but not
+ * above `tables_base`, the first byte of those tables. */
+void mode_regs_setup(const struct mode_env *env, uint64_t tables_base,
+                     struct kvm_regs *regs);
+
 /* x87 and SSE as an OS leaves them, for the 32- and 64-bit modes: with
  * env->sse, CR0.MP set, CR0.EM and TS clear, CR4.OSFXSR and OSXMMEXCPT
  * set, and CR4.OSXSAVE where env->xsave (the vCPU module then loads XCR0

@@ -71,3 +71,15 @@ void mode_fpu_setup(const struct mode_env *env, struct kvm_sregs *sregs)
     if (env->xsave)
         sregs->cr4 |= X86_CR4_OSXSAVE;
 }
+
+void mode_regs_setup(const struct mode_env *env, uint64_t tables_base,
+                     struct kvm_regs *regs)
+{
+    uint64_t rsp = mode_stack_top(env->mem);
+
+    *regs = (struct kvm_regs){
+        .rip = env->entry,
+        .rsp = rsp < tables_base ? rsp : tables_base,
+        .rflags = X86_RFLAGS_RESERVED,
+    };
+}

@@ -83,13 +83,7 @@ static int pae_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     sregs->cr0 = X86_CR0_PAGED;
     sregs->efer = X86_EFER_NXE;
     mode_fpu_setup(env, sregs);
-
-    uint64_t rsp = mode_stack_top(env->mem);
-    *regs = (struct kvm_regs){
-        .rip = env->entry,
-        .rsp = rsp < tables ? rsp : tables,
-        .rflags = X86_RFLAGS_RESERVED,
-    };
+    mode_regs_setup(env, tables, regs);
     return 0;
 }
 

@@ -18,13 +18,6 @@ const struct x86_seg seg_code64 = {
     .s = 1, .present = 1, .l = 1, .g = 1,
 };
 
-/* 0x08 compatibility-mode code under long mode: L=0 with D=1 makes the
- * code 32-bit (SDM 5.2.1); the same bytes as seg_flat_code32 */
-const struct x86_seg seg_compat_code32 = {
-    .selector = GDT_CODE, .limit = 0xFFFFF, .type = X86_SEG_TYPE_CODE_XR,
-    .s = 1, .present = 1, .db = 1, .g = 1,
-};
-
 /* 0x28 64-bit code for the loader's exception handlers in compat mode */
 static const struct x86_seg seg_code64_handlers = {
     .selector = GDT_CODE64_HANDLERS, .limit = 0xFFFFF,

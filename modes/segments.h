@@ -36,7 +36,6 @@ struct x86_seg {
 
 extern const struct x86_seg seg_flat_code32; /* 4 GiB, execute/read, D=1 */
 extern const struct x86_seg seg_code64;      /* 64-bit code, L=1 D=0 */
-extern const struct x86_seg seg_compat_code32; /* compat: L=0 D=1 */
 extern const struct x86_seg seg_flat_data;   /* 4 GiB, read/write */
 
 uint64_t seg_descriptor(const struct x86_seg *seg);

@@ -105,7 +105,7 @@ static void check_mem(const struct vm *vm, const struct mode *m,
                     (unsigned long long)got, (unsigned long long)want);
 }
 
-int checks_run(const struct vm *vm, const struct options *o,
+int checks_run(struct vm *vm, const struct options *o,
                        bool builtin_checks, struct check_list *list,
                        struct skvm_err *err)
 {

@@ -41,7 +41,7 @@ const char *check_item_what(const struct check_item *c, char *buf,
                             size_t len);
 
 /* Run the checks; record each in `list` (may be NULL). */
-int checks_run(const struct vm *vm, const struct options *opts,
+int checks_run(struct vm *vm, const struct options *opts,
                        bool builtin_checks, struct check_list *list,
                        struct skvm_err *err);
 

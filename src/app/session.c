@@ -438,8 +438,6 @@ static bool screen_snapshot(const struct vm *vm, struct vga_screen *before,
     return false;
 }
 
-/* Always false: it only adds gdb to the observers, inside the chain of
- * set-up steps. */
 /* --explain: what the vCPU and guest memory hold now, on stdout (text,
  * or with --json the one JSON object). Before the run it is what the
  * loader built; with --dump, after it, what the guest left (with --json
@@ -470,6 +468,8 @@ static int session_explain(const struct options *o, const struct vm *vm,
     return 0;
 }
 
+/* Always false: it only adds gdb to the observers, inside the chain of
+ * set-up steps. */
 static bool observe_gdb(struct run_config *rcfg, struct gdbstub *gdb)
 {
     struct run_observer obs = gdbstub_observer(gdb);

@@ -518,22 +518,10 @@ static void teletype(const struct bios *b, const struct screen *s, uint8_t c,
 
 /* The console stream gets what a terminal shows for the same bytes: CR
  * only moves a cursor the screen dump shows anyway, so it is left out. */
-static void console_out(int out_fd, const uint8_t *text, size_t len)
+static void console_out(int out_fd, uint8_t c)
 {
-    uint8_t buf[256];
-    size_t n = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == CH_CR)
-            continue;
-        buf[n++] = text[i];
-        if (n == sizeof(buf)) {
-            fdwrite_all(out_fd, buf, n);
-            n = 0;
-        }
-    }
-    if (n)
-        fdwrite_all(out_fd, buf, n);
+    if (c != CH_CR)
+        fdwrite_all(out_fd, &c, 1);
 }
 
 static void clear_page(const struct screen *s)
@@ -613,7 +601,7 @@ static int video(struct bios *b, const struct guestmem *mem, struct regs *r,
     case 0x0E: { /* teletype */
         uint8_t c = al(r);
         teletype(b, &s, c, -1);
-        console_out(out_fd, &c, 1);
+        console_out(out_fd, c);
         return 0;
     }
     case 0x0F: /* get mode */
@@ -638,7 +626,7 @@ static int video(struct bios *b, const struct guestmem *mem, struct regs *r,
         for (uint32_t i = 0; i < n; i++) {
             uint8_t c = attrs ? str[2 * i] : str[i];
             teletype(b, &s, c, attrs ? str[2 * i + 1] : bl(r));
-            console_out(out_fd, &c, 1);
+            console_out(out_fd, c);
         }
         if (!move)
             cursor_set(b, &s, save_row, save_col);
@@ -1004,7 +992,57 @@ static int keyboard(struct bios *b, const struct guestmem *mem,
 /* ---- the call ---------------------------------------------------------- */
 
 static int service(struct bios *b, const struct guestmem *mem,
-                   struct regs *r, int out_fd, struct skvm_err *err);
+                   struct regs *r, int out_fd, struct skvm_err *err)
+{
+    int rc = 0;
+
+    switch (r->vector) {
+    case 0x10:
+        rc = video(b, mem, r, out_fd, err);
+        break;
+    case 0x13:
+        rc = disk(b, mem, r);
+        if (rc < 0)
+            return unsupported(mem, r, NULL, err);
+        break;
+    case 0x15:
+        rc = system_call(b, mem, r, err);
+        break;
+    case 0x16:
+        rc = keyboard(b, mem, r, err);
+        break;
+    case 0x1A: {
+        uint64_t ns = hypercall_clock_ns() - b->start_ns;
+        uint32_t ticks = (uint32_t)((ns / 1000) * TICKS_PER_S_NUM /
+                                    TICKS_PER_S_DEN / 1000000u);
+        uint8_t *d = bda(mem);
+        if (ah(r) != 0x00)
+            return unsupported(mem, r, NULL, err);
+        if (d)
+            wr32(d + BDA_TICKS, ticks);
+        set_cx(r, (uint16_t)(ticks >> 16));
+        set_dx(r, (uint16_t)ticks);
+        set_al(r, 0);
+        break;
+    }
+    case 0x19:
+        b->end = BIOS_END_REBOOT;
+        b->end_cs = r->cs;
+        b->end_ip = caller_ip(mem, r);
+        return BIOS_ENDED;
+    default:
+        if (r->vector < FIRST_SERVICE) {
+            char m[16];
+            return skvm_fail(err, SKVM_GUEST_FAULT,
+                             "guest raised %s (vector %u, %s) at %04x:%04x",
+                             exception_mnemonic(r->vector, m, sizeof(m)),
+                             r->vector, exception_name(r->vector), r->cs,
+                             r->ip);
+        }
+        return unsupported(mem, r, NULL, err);
+    }
+    return rc;
+}
 
 int bios_call(struct bios *b, const struct guestmem *mem, uint32_t frame,
               int out_fd, struct skvm_err *err)
@@ -1036,61 +1074,6 @@ int bios_call(struct bios *b, const struct guestmem *mem, uint32_t frame,
     }
     if (rc != BIOS_ENDED)
         frame_store(f, &r);
-    return rc;
-}
-
-static int service(struct bios *b, const struct guestmem *mem,
-                   struct regs *rp, int out_fd, struct skvm_err *err)
-{
-    struct regs r = *rp;
-    int rc = 0;
-
-    switch (r.vector) {
-    case 0x10:
-        rc = video(b, mem, &r, out_fd, err);
-        break;
-    case 0x13:
-        rc = disk(b, mem, &r);
-        if (rc < 0)
-            return unsupported(mem, &r, NULL, err);
-        break;
-    case 0x15:
-        rc = system_call(b, mem, &r, err);
-        break;
-    case 0x16:
-        rc = keyboard(b, mem, &r, err);
-        break;
-    case 0x1A: {
-        uint64_t ns = hypercall_clock_ns() - b->start_ns;
-        uint32_t ticks = (uint32_t)((ns / 1000) * TICKS_PER_S_NUM /
-                                    TICKS_PER_S_DEN / 1000000u);
-        uint8_t *d = bda(mem);
-        if (ah(&r) != 0x00)
-            return unsupported(mem, &r, NULL, err);
-        if (d)
-            wr32(d + BDA_TICKS, ticks);
-        set_cx(&r, (uint16_t)(ticks >> 16));
-        set_dx(&r, (uint16_t)ticks);
-        set_al(&r, 0);
-        break;
-    }
-    case 0x19:
-        b->end = BIOS_END_REBOOT;
-        b->end_cs = r.cs;
-        b->end_ip = caller_ip(mem, &r);
-        return BIOS_ENDED;
-    default:
-        if (r.vector < FIRST_SERVICE) {
-            char m[16];
-            return skvm_fail(err, SKVM_GUEST_FAULT,
-                             "guest raised %s (vector %u, %s) at %04x:%04x",
-                             exception_mnemonic(r.vector, m, sizeof(m)),
-                             r.vector, exception_name(r.vector), r.cs, r.ip);
-        }
-        return unsupported(mem, &r, NULL, err);
-    }
-    if (rc >= 0)
-        *rp = r;
     return rc;
 }
 

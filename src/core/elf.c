@@ -24,8 +24,7 @@ static bool add_ok(uint64_t a, uint64_t b, uint64_t *sum)
     return !__builtin_add_overflow(a, b, sum);
 }
 
-/* [off, off + len) lies inside a file of file_len bytes. */
-static bool in_file(uint64_t off, uint64_t len, size_t file_len)
+bool elf_in_file(uint64_t off, uint64_t len, size_t file_len)
 {
     uint64_t end;
 
@@ -95,7 +94,7 @@ static int check_segment(const struct elf_segment *s, unsigned cls,
                          SEG_FMT " has more file bytes (p_filesz 0x%llx) than "
                                  "memory bytes (p_memsz)",
                          SEG_ARGS(s), (unsigned long long)s->filesz);
-    if (!in_file(s->offset, s->filesz, len))
+    if (!elf_in_file(s->offset, s->filesz, len))
         return skvm_fail(err, SKVM_USAGE,
                          SEG_FMT " runs past the end of the file: p_offset "
                                  "0x%llx + p_filesz 0x%llx > %zu bytes",
@@ -171,7 +170,7 @@ int elf_parse(const uint8_t *data, size_t len, struct elf_image *out,
                          "ELF program header size e_phentsize %u is not "
                          "%zu for %s",
                          h.phentsize, phsize, elf_class_name(cls));
-    if (!in_file(h.phoff, (uint64_t)h.phnum * h.phentsize, len))
+    if (!elf_in_file(h.phoff, (uint64_t)h.phnum * h.phentsize, len))
         return skvm_fail(err, SKVM_USAGE,
                          "ELF program headers (e_phoff 0x%llx, %u of %u "
                          "bytes each) run past the end of the file (%zu "

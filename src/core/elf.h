@@ -63,6 +63,10 @@ int elf_place(const struct elf_image *elf, const uint8_t *data,
               const struct mode_env *env, const struct mode *mode,
               struct skvm_err *err);
 
+/* [off, off + len) lies inside a file of file_len bytes, without
+ * wrapping: every file-supplied range is checked so. */
+bool elf_in_file(uint64_t off, uint64_t len, size_t file_len);
+
 /* "ELF64" / "ELF32", for messages. */
 const char *elf_class_name(unsigned elf_class);
 

@@ -64,20 +64,6 @@ static unsigned code_bits(const struct kvm_sregs *s)
     return s->cs.l ? 64 : 32;
 }
 
-/* `len` bytes of the guest's linear memory, through its paging; -1 when
- * any byte is unmapped or not RAM. Frames are a few dozen bytes. */
-static int read_linear(const struct guestmem *mem, const struct kvm_sregs *s,
-                       uint64_t lin, uint8_t *buf, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        struct paging_walk w;
-        if (paging_translate(mem, s, lin + i, &w) != PAGING_OK ||
-            guestmem_read(mem, w.gpa, &buf[i], 1) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 static uint64_t le(const uint8_t *p, unsigned width)
 {
     uint64_t v = 0;
@@ -252,7 +238,7 @@ static void find_fpu_cause(const struct guestmem *mem,
     else
         return;
     while (n < sizeof(insn) &&
-           read_linear(mem, sregs, lin + n, &insn[n], 1) == 0)
+           paging_read_linear(mem, sregs, lin + n, &insn[n], 1) == 0)
         n++;
     e->fpu_cause = exception_fpu_cause(e->vector, insn, n, e->bits,
                                        sregs->cr0, sregs->cr4);
@@ -268,7 +254,8 @@ static void compat_cs(const struct guestmem *mem, const struct kvm_sregs *s,
     uint8_t raw[8];
 
     if ((e->cs & X86_SELERR_TI) || index + 7 > s->gdt.limit ||
-        read_linear(mem, s, s->gdt.base + index, raw, sizeof(raw)) < 0)
+        paging_read_linear(mem, s, s->gdt.base + index, raw,
+                           sizeof(raw)) < 0)
         return;
     d = le(raw, sizeof(raw));
     /* Only a present code segment (S=1, type bit 3) can have been CS. */
@@ -277,10 +264,8 @@ static void compat_cs(const struct guestmem *mem, const struct kvm_sregs *s,
         (d & X86_BIT(X86_DESC_L_BIT)))
         return;
     e->restore_cs = true;
-    e->cs_l = 0;
-    e->cs_db = (d >> X86_DESC_DB_BIT) & 1;
-    e->cs_base = ((d >> 16) & 0xFFFFFF) | ((d >> 56) << 24);
-    e->bits = e->cs_db ? 32 : 16;
+    e->cs_base = X86_DESC_BASE(d);
+    e->bits = (d & X86_BIT(X86_DESC_DB_BIT)) ? 32 : 16;
 }
 
 void exception_from_stub(const struct guestmem *mem,
@@ -304,13 +289,13 @@ void exception_from_stub(const struct guestmem *mem,
         for (unsigned k = 0; k < slots; k++) {
             uint64_t lin = sregs->ss.base +
                            (uint16_t)(e->handler_rsp + (uint64_t)k * w);
-            if (read_linear(mem, sregs, lin, frame + k * w, w) < 0)
+            if (paging_read_linear(mem, sregs, lin, frame + k * w, w) < 0)
                 return;
         }
     } else {
         uint64_t lin = bits == 64 ? e->handler_rsp
                                   : (uint32_t)(sregs->ss.base + e->handler_rsp);
-        if (read_linear(mem, sregs, lin, frame, (size_t)slots * w) < 0)
+        if (paging_read_linear(mem, sregs, lin, frame, (size_t)slots * w) < 0)
             return;
     }
     const uint8_t *p = frame;
@@ -352,8 +337,8 @@ void exception_unwind(const struct exception_info *e, struct kvm_regs *regs,
     if (e->restore_cs) {
         sregs->cs.selector = (uint16_t)e->cs;
         sregs->cs.base = e->cs_base;
-        sregs->cs.l = e->cs_l;
-        sregs->cs.db = e->cs_db;
+        sregs->cs.l = 0;
+        sregs->cs.db = e->bits == 32;
     } else if (e->bits == 16) {
         sregs->cs.selector = (uint16_t)e->cs;
         sregs->cs.base = e->cs << 4;

@@ -55,10 +55,10 @@ struct exception_info {
     uint64_t handler_rsp; /* where the frame was (the stack pointer) */
     unsigned bits;       /* 16, 32 or 64: the code that faulted */
     /* A 64-bit frame whose CS is not the handler's: compatibility mode
-     * (a 32-bit CS under long mode). The CS to put back, from the GDT. */
+     * (a 32-bit CS under long mode). The CS to put back, from the GDT:
+     * L=0, and D as `bits` says (32 or 16). */
     bool restore_cs;
     uint64_t cs_base;
-    uint8_t cs_l, cs_db;
     enum exception_fpu_cause fpu_cause; /* #UD/#NM from a disabled unit */
     /* "fault_here+0x4": the symbol at `rip`, which the caller names
      * from an ELF image's .symtab (core/symbols.h); "" for none. */

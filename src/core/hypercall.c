@@ -196,15 +196,22 @@ static int hc_exit_count(struct hc_ctx *ctx, const struct hc_call_info *def,
     return HC_CONTINUE;
 }
 
+/* exit_stats' text, for both of its calls; the unused tail stays NUL
+ * (text is zeroed by the caller) and is written too. */
+static void stats_text(const struct hc_ctx *ctx, char text[HC_STATS_SIZE])
+{
+    snprintf(text, HC_STATS_SIZE, "IO in: %llu\nIO out: %llu\n",
+             (unsigned long long)ctx->io_in, (unsigned long long)ctx->io_out);
+}
+
 static int hc_exit_stats(struct hc_ctx *ctx, const struct hc_call_info *def,
                          struct io *io, const struct kvm_sregs *sregs,
                          struct skvm_err *err)
 {
-    char text[HC_STATS_SIZE] = {0}; /* the unused tail is written as NULs */
+    char text[HC_STATS_SIZE] = {0};
     struct paging_fault f;
 
-    snprintf(text, sizeof(text), "IO in: %llu\nIO out: %llu\n",
-             (unsigned long long)ctx->io_in, (unsigned long long)ctx->io_out);
+    stats_text(ctx, text);
     if (paging_write(ctx->mem, sregs, io->value, text, sizeof(text), &f) < 0)
         return pointer_fault(def, io, &f, err);
     return HC_CONTINUE;
@@ -257,8 +264,7 @@ static int hc_exit_stats_ptr(struct hc_ctx *ctx,
     char text[HC_STATS_SIZE] = {0};
 
     (void)sregs;
-    snprintf(text, sizeof(text), "IO in: %llu\nIO out: %llu\n",
-             (unsigned long long)ctx->io_in, (unsigned long long)ctx->io_out);
+    stats_text(ctx, text);
     if (guestmem_write(ctx->mem, LAYOUT_HC_PAGE, text, sizeof(text)) < 0)
         return hc_fault(def, io, err,
                         "the host's page at 0x%x is outside guest RAM (%llu "

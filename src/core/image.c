@@ -126,6 +126,18 @@ static int multiboot_identify(struct image *img, struct skvm_err *err)
     return elf_parse(img->data, img->len, &img->elf, err);
 }
 
+uint64_t image_mb_kernel_end(const struct image *img)
+{
+    uint64_t end = 0;
+
+    if (img->mb.flags & MB_HF_ADDRS)
+        return img->mb_aout.bss_end;
+    for (unsigned i = 0; i < img->elf.n_seg; i++)
+        if (img->elf.seg[i].paddr + img->elf.seg[i].memsz > end)
+            end = img->elf.seg[i].paddr + img->elf.seg[i].memsz;
+    return end;
+}
+
 /* The kernel, then its modules and information structure. Every byte
  * goes where the loader's tables and the PC hole are not. */
 static int multiboot_place(const struct mode_env *env, const struct mode *mode,
@@ -141,10 +153,8 @@ static int multiboot_place(const struct mode_env *env, const struct mode *mode,
         if (multiboot_aout_load(env->mem, img_in->data, &img_in->mb_aout,
                                 name, err) < 0)
             return -1;
-        boot.kernel_end = img_in->mb_aout.bss_end;
     } else {
         const struct elf_image *e = &img_in->elf;
-        boot.kernel_end = 0;
         for (unsigned i = 0; i < e->n_seg; i++) {
             const struct elf_segment *s = &e->seg[i];
             snprintf(what, sizeof(what), "Multiboot kernel '%s' segment %u",
@@ -152,12 +162,11 @@ static int multiboot_place(const struct mode_env *env, const struct mode *mode,
             if (multiboot_check_range(env->mem, s->paddr, s->memsz, what,
                                       err) < 0)
                 return -1;
-            if (s->paddr + s->memsz > boot.kernel_end)
-                boot.kernel_end = s->paddr + s->memsz;
         }
         if (elf_place(e, img_in->data, env, mode, err) < 0)
             return -1;
     }
+    boot.kernel_end = image_mb_kernel_end(img_in);
     return multiboot_write_info(env->mem, &boot, &info, err);
 }
 

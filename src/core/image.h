@@ -1,8 +1,10 @@
 /* image.h - guest images: reading a file, placing bytes in guest RAM.
  *
  * image_read_file() accepts only a non-empty regular file no larger than
- * guest RAM (an ELF file: IMAGE_ELF_FILE_MAX, its segments must fit); image_identify() tells its format by its first bytes (an
- * ELF executable by its magic, core/elf.h; anything else is flat);
+ * guest RAM (an ELF file: IMAGE_ELF_FILE_MAX, its segments must fit);
+ * image_identify() tells its format by its first bytes (a Multiboot
+ * header, core/multiboot.h; an ELF executable by its magic, core/elf.h;
+ * anything else is flat);
  * image_place() refuses an image that does not fit in RAM or would
  * overlap the loader's own tables (LAYOUT_SYS_*). All fail with
  * SKVM_USAGE and a line naming the file, segment or range, before
@@ -39,7 +41,8 @@ struct image {
     struct mb_header mb;      /* with IMAGE_MULTIBOOT */
     struct mb_aout mb_aout;   /* ... when the header has MB_HF_ADDRS */
     /* With IMAGE_MULTIBOOT, set by the caller before image_place:
-     * the command line and modules (mb_boot.kernel_end is filled in). */
+     * the command line and modules (image_place works out kernel_end,
+     * image_mb_kernel_end, in its own copy). */
     struct mb_boot mb_boot;
 };
 
@@ -54,18 +57,27 @@ void image_free(struct image *img);
  * of the file (IMAGE_SNIFF_LEN is enough to tell). */
 #define IMAGE_SNIFF_LEN 8192 /* multiboot: its header is in the first 8 KiB */
 enum image_format image_format_of(const uint8_t *data, size_t len);
-/* "flat", "ELF32", "ELF64", for messages and --json. */
+/* "flat", "ELF32", "ELF64", "Multiboot", "Multiboot ELF", for messages
+ * and --json. */
 const char *image_format_name(const struct image *img);
 
-/* Tell the format and, for ELF, parse and check it (elf_parse). */
+/* Tell the format and, for ELF and Multiboot, parse and check the
+ * headers (elf_parse, multiboot_find). */
 int image_identify(struct image *img, struct skvm_err *err);
 
-/* Where the vCPU starts: e_entry (through its segment) for ELF, else
- * `entry` (the command line's). */
+/* Where the vCPU starts: e_entry (through its segment) for ELF, the
+ * Multiboot header's or ELF entry for Multiboot, else `entry` (the
+ * command line's). */
 uint64_t image_entry(const struct image *img, uint64_t entry);
 
+/* A Multiboot kernel's end (first byte past it and its bss), where its
+ * modules may start: bss_end of the a.out kludge, else the end of its
+ * highest ELF segment. */
+uint64_t image_mb_kernel_end(const struct image *img);
+
 /* Place the image: a flat one at load_addr, an ELF one segment by
- * segment (elf_place). */
+ * segment (elf_place), a Multiboot one with its modules and information
+ * structure. */
 int image_place(const struct mode_env *env, const struct mode *mode,
                 uint64_t load_addr, const struct image *img,
                 struct skvm_err *err);

@@ -39,6 +39,15 @@ static uint64_t bits(unsigned lo, unsigned hi)
     return (UINT64_MAX >> (63 - hi)) & (UINT64_MAX << lo);
 }
 
+/* Reserved in every 8-byte entry (PAE, 4- and 5-level): address bits the
+ * CPU lacks, and XD without EFER.NXE. */
+static uint64_t any_reserved64(const struct paging_cpu *cpu,
+                               const struct kvm_sregs *sregs)
+{
+    return bits(maxphyaddr(cpu), X86_PTE64_ADDR_TOP_BIT) |
+           ((sregs->efer & X86_EFER_NXE) ? 0 : X86_PTE_XD);
+}
+
 static enum paging_status leaf(struct paging_walk *walk, uint64_t base,
                                uint64_t size, uint64_t linear)
 {
@@ -108,11 +117,7 @@ static enum paging_status walk64(const struct guestmem *mem,
     const struct paging_cpu *cpu = &mem->cpu;
     bool la57 = sregs->cr4 & X86_CR4_LA57;
     uint64_t table = sregs->cr3 & X86_PTE64_ADDR;
-    /* Reserved in every entry: address bits the CPU lacks, and XD
-     * without EFER.NXE. */
-    uint64_t any_reserved =
-        bits(maxphyaddr(cpu), X86_PTE64_ADDR_TOP_BIT) |
-        ((sregs->efer & X86_EFER_NXE) ? 0 : X86_PTE_XD);
+    uint64_t any_reserved = any_reserved64(cpu, sregs);
     /* Sign-extension of bit 47 (bit 56 with LA57): the bits above are
      * all 0 or all 1. */
     unsigned va_bits = la57 ? X86_VA57_BITS : X86_VA48_BITS;
@@ -156,9 +161,7 @@ static enum paging_status walk_pae(const struct guestmem *mem,
                                    uint32_t linear, struct paging_walk *walk)
 {
     const unsigned width = sizeof(uint64_t);
-    uint64_t any_reserved =
-        bits(maxphyaddr(&mem->cpu), X86_PTE64_ADDR_TOP_BIT) |
-        ((sregs->efer & X86_EFER_NXE) ? 0 : X86_PTE_XD);
+    uint64_t any_reserved = any_reserved64(&mem->cpu, sregs);
     uint64_t e;
     enum paging_status st;
 
@@ -216,6 +219,21 @@ enum paging_status paging_translate(const struct guestmem *mem,
     if (sregs->cr4 & X86_CR4_PAE)
         return walk_pae(mem, sregs, (uint32_t)linear, walk);
     return walk32(mem, sregs, (uint32_t)linear, walk);
+}
+
+int paging_read_linear(const struct guestmem *mem,
+                       const struct kvm_sregs *sregs, uint64_t linear,
+                       void *buf, size_t len)
+{
+    uint8_t *b = buf;
+
+    for (size_t i = 0; i < len; i++) {
+        struct paging_walk w;
+        if (paging_translate(mem, sregs, linear + i, &w) != PAGING_OK ||
+            guestmem_read(mem, w.gpa, &b[i], 1) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Host pointer for up to `want` bytes at linear `la`, not crossing a

@@ -66,6 +66,13 @@ enum paging_status paging_translate(const struct guestmem *mem,
                                     const struct kvm_sregs *sregs,
                                     uint64_t linear, struct paging_walk *walk);
 
+/* `len` bytes of the guest's linear memory, through its paging, each byte
+ * translated on its own (for the few bytes of frames, descriptors and
+ * instructions); -1 when any byte is unmapped or not RAM. */
+int paging_read_linear(const struct guestmem *mem,
+                       const struct kvm_sregs *sregs, uint64_t linear,
+                       void *buf, size_t len);
+
 /* Linear ranges, as hypercall pointers name them: 32-bit linear
  * addresses, translated page by page (each 4 KiB piece on its own, so a
  * range may cross pages that map anywhere). On failure `fault` holds the

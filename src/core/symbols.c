@@ -6,15 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/elf.h"
+
 enum { RANK_FUNC, RANK_SIZED, RANK_LABEL };
-
-/* [off, off + n) inside a file of len bytes, without wrapping. */
-static bool in_file(uint64_t off, uint64_t n, size_t len)
-{
-    uint64_t end;
-
-    return !__builtin_add_overflow(off, n, &end) && end <= len;
-}
 
 struct shdr {
     uint32_t type, link;
@@ -27,14 +21,14 @@ static bool read_shdr(const uint8_t *data, size_t len, unsigned cls,
 {
     if (cls == ELFCLASS64) {
         Elf64_Shdr h;
-        if (!in_file(shoff + (uint64_t)i * sizeof(h), sizeof(h), len))
+        if (!elf_in_file(shoff + (uint64_t)i * sizeof(h), sizeof(h), len))
             return false;
         memcpy(&h, data + shoff + (uint64_t)i * sizeof(h), sizeof(h));
         *sh = (struct shdr){h.sh_type, h.sh_link, h.sh_offset, h.sh_size,
                             h.sh_entsize};
     } else {
         Elf32_Shdr h;
-        if (!in_file(shoff + (uint64_t)i * sizeof(h), sizeof(h), len))
+        if (!elf_in_file(shoff + (uint64_t)i * sizeof(h), sizeof(h), len))
             return false;
         memcpy(&h, data + shoff + (uint64_t)i * sizeof(h), sizeof(h));
         *sh = (struct shdr){h.sh_type, h.sh_link, h.sh_offset, h.sh_size,
@@ -142,7 +136,7 @@ int symbols_load(const uint8_t *data, size_t len, struct symbols *s)
     bool found = false;
 
     *s = (struct symbols){0};
-    if (len < EI_NIDENT || memcmp(data, ELFMAG, SELFMAG) != 0)
+    if (len < EI_NIDENT || !elf_is_elf(data, len))
         return 0;
     cls = data[EI_CLASS];
     if (cls == ELFCLASS64 && len >= sizeof(Elf64_Ehdr)) {
@@ -160,16 +154,17 @@ int symbols_load(const uint8_t *data, size_t len, struct symbols *s)
     } else {
         return 0;
     }
-    if (shoff == 0 || !in_file(shoff, (uint64_t)shnum * shentsize, len))
+    if (shoff == 0 || !elf_in_file(shoff, (uint64_t)shnum * shentsize, len))
         return 0;
     for (unsigned i = 0; i < shnum && !found; i++)
         found = read_shdr(data, len, cls, shoff, i, &symtab) &&
                 symtab.type == SHT_SYMTAB;
     size_t entsize = cls == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
     if (!found || symtab.entsize != entsize || symtab.link >= shnum ||
-        !in_file(symtab.offset, symtab.size, len) ||
+        !elf_in_file(symtab.offset, symtab.size, len) ||
         !read_shdr(data, len, cls, shoff, symtab.link, &strtab) ||
-        strtab.type != SHT_STRTAB || !in_file(strtab.offset, strtab.size, len))
+        strtab.type != SHT_STRTAB ||
+        !elf_in_file(strtab.offset, strtab.size, len))
         return 0;
     if (build(data + symtab.offset, symtab.size / entsize, entsize, cls,
               (const char *)data + strtab.offset, strtab.size, s) < 0) {

@@ -133,6 +133,8 @@
 #define X86_DESC_L_BIT      53 /* 64-bit code segment */
 #define X86_DESC_DB_BIT     54 /* default operand size 32 bits */
 #define X86_DESC_G_BIT      55 /* limit in 4 KiB units */
+/* The 32-bit base, split over bits 16..39 and 56..63 */
+#define X86_DESC_BASE(d) ((((d) >> 16) & 0xFFFFFF) | (((d) >> 56) << 24))
 
 /* Page-table entry bits shared by 32-bit and 4-level paging (SDM 4.3, 4.5) */
 #define X86_PTE_P_BIT  0 /* present */

@@ -7,21 +7,6 @@
 #include "core/paging.h"
 #include "core/x86.h"
 
-/* Read `len` bytes at a linear address through the vCPU's paging. */
-static bool read_lin(const struct guestmem *mem, const struct kvm_sregs *s,
-                     uint64_t lin, void *buf, size_t len)
-{
-    uint8_t *b = buf;
-
-    for (size_t i = 0; i < len; i++) {
-        struct paging_walk w;
-        if (paging_translate(mem, s, lin + i, &w) != PAGING_OK ||
-            guestmem_read(mem, w.gpa, &b[i], 1) < 0)
-            return false;
-    }
-    return true;
-}
-
 static uint64_t le64(const uint8_t *p)
 {
     uint64_t v = 0;
@@ -61,7 +46,7 @@ bool explain_gdt(const struct guestmem *mem, const struct kvm_sregs *s,
 
     for (unsigned off = 0; off + 7 <= s->gdt.limit; off += 8) {
         uint8_t raw[16];
-        if (!read_lin(mem, s, s->gdt.base + off, raw, 8))
+        if (paging_read_linear(mem, s, s->gdt.base + off, raw, 8))
             return false;
         uint64_t d = le64(raw);
         struct explain_seg g = {
@@ -74,13 +59,14 @@ bool explain_gdt(const struct guestmem *mem, const struct kvm_sregs *s,
             .g = (d >> X86_DESC_G_BIT) & 1,
             .type = (d >> X86_DESC_TYPE_SHIFT) & 0xF,
             .dpl = (d >> X86_DESC_DPL_SHIFT) & 3,
-            .base = ((d >> 16) & 0xFFFFFF) | ((d >> 56) << 24),
+            .base = X86_DESC_BASE(d),
         };
         uint32_t limit = (uint32_t)((d & 0xFFFF) | ((d >> 32) & 0xF0000));
         g.limit = g.g ? (limit << 12) | 0xFFF : limit;
         /* Long mode's system descriptors are 16 bytes (SDM 8.2.3). */
         if (d && !g.s && long_mode && off + 15 <= s->gdt.limit &&
-            read_lin(mem, s, s->gdt.base + off + 8, raw + 8, 8)) {
+            paging_read_linear(mem, s, s->gdt.base + off + 8, raw + 8,
+                               8) == 0) {
             g.wide = true;
             g.base |= (le64(raw + 8) & UINT32_MAX) << 32;
         }
@@ -339,8 +325,9 @@ void explain_idt(const struct guestmem *mem, const struct kvm_sregs *s,
     out->ours = s->idt.base == LAYOUT_IDT_BASE;
     for (unsigned v = 0; v < out->vectors; v++) {
         uint8_t g[16];
-        if (!read_lin(mem, s, out->base + (uint64_t)v * out->entry_size, g,
-                      out->entry_size))
+        if (paging_read_linear(mem, s,
+                               out->base + (uint64_t)v * out->entry_size, g,
+                               out->entry_size))
             break;
         uint64_t target;
         if (real) {

@@ -52,6 +52,22 @@ static int pointer_sregs(struct vm *vm, struct kvm_sregs *sregs,
     return 0;
 }
 
+/* The `len` bytes of code at RIP, read through the vCPU's paging:
+ * false when any is unmapped or not RAM. */
+static bool insn_at_rip(const struct vm *vm, const struct kvm_sregs *sregs,
+                        const struct kvm_regs *regs, uint8_t *insn,
+                        size_t len)
+{
+    uint64_t lin = vcpu_linear_rip(sregs, regs);
+    struct paging_walk w;
+
+    for (size_t i = 0; i < len; i++)
+        if (paging_translate(&vm->mem, sregs, lin + i, &w) != PAGING_OK ||
+            guestmem_read(&vm->mem, w.gpa, &insn[i], 1) < 0)
+            return false;
+    return true;
+}
+
 /* Port I/O: the devices' ports the map leaves alone (dev/devices.h),
  * then the console and hypercalls (src/hypercall.c). The vCPU's
  * sregs are fetched here, only for calls that translate a pointer, so
@@ -85,11 +101,10 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc, struct devices *dev,
     }
     rc = hypercall_dispatch(hc, vm->run, vm->run_size, sp, err);
     /* Console bytes that cost an exit count toward batching the rest
-     * (only while the map leaves putchar on the console port: KVM
-     * batches that port's 1-byte OUTs, whatever the map says). */
+     * (console_setup wanted batching only while the map leaves putchar
+     * on the console port: KVM batches that port's 1-byte OUTs, whatever
+     * the map says). */
     if (rc == HC_CONTINUE && vm->run->io.port == LAYOUT_PORT_CONSOLE &&
-        portmap_lookup(hc->opt.map, LAYOUT_PORT_CONSOLE, PORTMAP_OUT) ==
-            HC_CALL_PUTCHAR &&
         vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.size == 1)
         console_note_exit(&vm->console, vm->run->io.count);
 out:
@@ -222,7 +237,6 @@ static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
-    struct paging_walk w;
     struct skvm_err ignored;
     uint8_t insn[2];
     char what[16];
@@ -232,11 +246,8 @@ static int software_interrupt_limit(struct vm *vm, struct skvm_err *err)
         !(sregs.cr0 & X86_CR0_PE))
         return 0;
     unsigned bits = vcpu_code_bits(&sregs, regs.rflags);
-    uint64_t lin = vcpu_linear_rip(&sregs, &regs);
-    for (unsigned i = 0; i < sizeof(insn); i++)
-        if (paging_translate(&vm->mem, &sregs, lin + i, &w) != PAGING_OK ||
-            guestmem_read(&vm->mem, w.gpa, &insn[i], 1) < 0)
-            return 0;
+    if (!insn_at_rip(vm, &sregs, &regs, insn, sizeof(insn)))
+        return 0;
     switch (insn[0]) {
     case X86_OPCODE_INT:
         snprintf(what, sizeof(what), "int 0x%x", insn[1]);
@@ -290,16 +301,11 @@ static int guest_paging_limit(struct vm *vm, const struct kvm_regs *regs,
                                         "esp", "ebp", "esi", "edi"};
     const uint64_t gpr[] = {regs->rax, regs->rcx, regs->rdx, regs->rbx,
                             regs->rsp, regs->rbp, regs->rsi, regs->rdi};
-    struct paging_walk w;
     uint8_t insn[3];
 
-    if (sregs->cr0 & X86_CR0_PG)
+    if ((sregs->cr0 & X86_CR0_PG) ||
+        !insn_at_rip(vm, sregs, regs, insn, sizeof(insn)))
         return 0;
-    uint64_t lin = vcpu_linear_rip(sregs, regs);
-    for (unsigned i = 0; i < sizeof(insn); i++)
-        if (paging_translate(&vm->mem, sregs, lin + i, &w) != PAGING_OK ||
-            guestmem_read(&vm->mem, w.gpa, &insn[i], 1) < 0)
-            return 0;
     /* 0F 22 /r with mod 11 and reg 0: mov cr0, r32 */
     if (insn[0] != 0x0F || insn[1] != 0x22 || (insn[2] & 0xF8) != 0xC0)
         return 0;
@@ -405,7 +411,6 @@ static bool parked(struct vm *vm)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
-    struct paging_walk w;
     struct skvm_err ignored;
     uint8_t insn[5];
 
@@ -414,12 +419,8 @@ static bool parked(struct vm *vm)
         vcpu_get_sregs(vm, &sregs, &ignored) < 0)
         return false;
     unsigned bits = vcpu_code_bits(&sregs, regs.rflags);
-    uint64_t lin = vcpu_linear_rip(&sregs, &regs);
-    for (unsigned i = 0; i < sizeof(insn); i++)
-        if (paging_translate(&vm->mem, &sregs, lin + i, &w) != PAGING_OK ||
-            guestmem_read(&vm->mem, w.gpa, &insn[i], 1) < 0)
-            return false;
-    if (!jumps_to_itself(insn, bits))
+    if (!insn_at_rip(vm, &sregs, &regs, insn, sizeof(insn)) ||
+        !jumps_to_itself(insn, bits))
         return false;
     vm->parked.yes = true;
     vm->parked.cs = sregs.cs.selector;

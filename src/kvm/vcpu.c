@@ -63,14 +63,20 @@ int vcpu_get_regs(const struct vm *vm, struct kvm_regs *regs,
     return vcpu_ioctl(vm, KVM_GET_REGS, regs, "KVM_GET_REGS", err);
 }
 
-int vcpu_exit_regs(const struct vm *vm, struct kvm_regs *regs,
+int vcpu_exit_regs(struct vm *vm, struct kvm_regs *regs,
                    struct skvm_err *err)
 {
     if (vm->run->kvm_valid_regs & KVM_SYNC_X86_REGS) {
         *regs = vm->run->s.regs.regs;
         return 0;
     }
-    return vcpu_get_regs(vm, regs, err);
+    if (!vm->exit_regs_valid) {
+        if (vcpu_get_regs(vm, &vm->exit_regs, err) < 0)
+            return -1;
+        vm->exit_regs_valid = true;
+    }
+    *regs = vm->exit_regs;
+    return 0;
 }
 
 int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
@@ -236,7 +242,8 @@ int vcpu_set_guest_debug(const struct vm *vm,
                       err);
 }
 
-int vcpu_run_once(const struct vm *vm, struct skvm_err *err)
+int vcpu_run_once(struct vm *vm, struct skvm_err *err)
 {
+    vm->exit_regs_valid = false;
     return vcpu_ioctl(vm, KVM_RUN, NULL, "KVM_RUN", err);
 }

@@ -28,8 +28,9 @@ int vcpu_get_sregs(const struct vm *vm, struct kvm_sregs *sregs,
 
 /* One KVM_RUN: its return value, errno as the ioctl left it. Inline:
  * the run loop calls it once per exit. */
-static inline int vcpu_run(const struct vm *vm)
+static inline int vcpu_run(struct vm *vm)
 {
+    vm->exit_regs_valid = false;
     return ioctl(vm->vcpu_fd, KVM_RUN, 0);
 }
 
@@ -49,8 +50,9 @@ uint64_t vcpu_linear_rip(const struct kvm_sregs *s, const struct kvm_regs *r);
 
 /* The registers as the last KVM_RUN left them: kvm_run's copy when KVM
  * keeps one (KVM_SYNC_X86_REGS in kvm_valid_regs, see rerun.h), else
- * KVM_GET_REGS. Only right after a run, before anything sets them. */
-int vcpu_exit_regs(const struct vm *vm, struct kvm_regs *regs,
+ * KVM_GET_REGS, once per exit (vm->exit_regs). Only right after a run,
+ * before anything sets them. */
+int vcpu_exit_regs(struct vm *vm, struct kvm_regs *regs,
                    struct skvm_err *err);
 
 /* True when the vCPU holds its power-on state (CS:IP F000:FFF0). AMD's
@@ -75,7 +77,7 @@ int vcpu_set_guest_debug(const struct vm *vm,
                          const struct kvm_guest_debug *dbg,
                          struct skvm_err *err);
 /* One KVM_RUN with no exit handling: the exit is left in vm->run. */
-int vcpu_run_once(const struct vm *vm, struct skvm_err *err);
+int vcpu_run_once(struct vm *vm, struct skvm_err *err);
 
 /* XCR0 through KVM_SET_XCRS, read back with KVM_GET_XCRS: 0, or -1 with
  * SKVM_HOST. vcpu_configure() calls it when the mode set CR4.OSXSAVE,

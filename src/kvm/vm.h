@@ -50,6 +50,12 @@ struct vm {
         unsigned bits;
     } parked;
     struct console console; /* batched console output (console.h) */
+    /* The registers at the last exit, once vcpu_exit_regs() read them
+     * with KVM_GET_REGS: the HLT exit's stub check and the checks after
+     * it share one ioctl. Every KVM_RUN (vcpu_run, vcpu_run_once) drops
+     * it. */
+    bool exit_regs_valid;
+    struct kvm_regs exit_regs;
     /* The exception that ended the run, when it reached the loader's
      * handlers (set by the run loop, read by the crash report). */
     bool have_exception;

@@ -36,8 +36,7 @@ static const char *guest_for(const char *base, const char *mode)
 {
     static char name[64];
 
-    snprintf(name, sizeof(name), "%s%s", base,
-             strcmp(mode, "long") == 0 ? "64" : "32");
+    snprintf(name, sizeof(name), "%s%s", base, mode_bits(mode));
     return elf_guest(name);
 }
 
@@ -51,8 +50,8 @@ static const char *mode_flag(const char *mode)
 
 static const char *hello_out(const char *mode)
 {
-    return strcmp(mode, "long") == 0 ? "Hello from an ELF guest\n64\n7\n"
-                                     : "Hello from an ELF guest\n32\n7\n";
+    return mode_is64(mode) ? "Hello from an ELF guest\n64\n7\n"
+                           : "Hello from an ELF guest\n32\n7\n";
 }
 
 static void test_hello(const char *mode)

@@ -477,8 +477,6 @@ Test(modes_setup, every_mode_as_expected)
 
 /* ---- pae ---- */
 
-#define PAE_LEAF (X86_PTE_P | X86_PTE_RW | X86_PTE_PS)
-
 Test(pae_setup, pdpt_and_2m_pages_map_all_ram)
 {
     struct fixture f;
@@ -495,7 +493,7 @@ Test(pae_setup, pdpt_and_2m_pages_map_all_ram)
     cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE), LAYOUT_PD_BASE | X86_PTE_P);
     for (unsigned i = 1; i < X86_PAE_PDPT_ENTRIES; i++)
         cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 8 * i), 0, "PDPT[%u]", i);
-    assert_pd_8m(&f, PAE_LEAF, 0x1000);
+    assert_pd_8m(&f, LEAF, 0x1000);
 }
 
 Test(pae_setup, three_gib_uses_three_directories)
@@ -514,7 +512,7 @@ Test(pae_setup, three_gib_uses_three_directories)
                  (low - 1 * X86_PAGE_4K) | X86_PTE_P);
     cr_assert_eq(u64_at(&f, LAYOUT_PAGING_BASE + 24), 0, "the hole");
     cr_assert_eq(u64_at(&f, low - X86_PAGE_4K + 511 * 8),
-                 (low - X86_PAGE_2M) | PAE_LEAF, "the last 2 MiB of RAM");
+                 (low - X86_PAGE_2M) | LEAF, "the last 2 MiB of RAM");
 }
 
 Test(pae_setup, high_ram_and_small_ram_refused)
