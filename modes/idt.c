@@ -60,9 +60,9 @@ static int install_tss64(const struct guestmem *mem, struct kvm_sregs *sregs)
 {
     uint8_t *tss = guestmem_ptr_rw(mem, LAYOUT_EXC_TSS, TSS_BYTES);
 
-    if (!tss)
+    /* The 8 KiB bitmap's pages stay untouched in fresh RAM. */
+    if (!tss || guestmem_zero(mem, LAYOUT_EXC_TSS, TSS_BYTES) < 0)
         return -ENOSPC;
-    memset(tss, 0, TSS_BYTES);
     put32(tss + X86_TSS64_RSP0, (uint32_t)RSP0_STACK_TOP);
     put32(tss + X86_TSS64_IST1, (uint32_t)LAYOUT_EXC_STACK_TOP);
     put16(tss + X86_TSS64_IOMAP, X86_TSS64_SIZE);

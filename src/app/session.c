@@ -103,6 +103,8 @@ static void screen_tell(const struct options *o, const struct vm *vm,
     FILE *f;
 
     if (o->vga == VGA_NEVER ||
+        (o->vga != VGA_ALWAYS && before->untouched &&
+         guestmem_untouched(&vm->mem, LAYOUT_VGA_TEXT_BASE, VGA_TEXT_SIZE)) ||
         vga_screen_read(&now, &vm->mem, &devs->crtc) < 0 ||
         (o->vga != VGA_ALWAYS && !vga_screen_changed(before, &now)))
         return;
@@ -428,12 +430,16 @@ static int run_repeats(struct vm *vm, struct rerun *rr,
 }
 
 /* Always false: it only copies the VGA text buffer as the guest starts
- * (a placed image may cover it), inside the chain of set-up steps. */
+ * (a placed image may cover it), inside the chain of set-up steps. A
+ * buffer no one has touched is zeros: noted, not read, so a run that
+ * never uses VGA faults no page in for it (nor for `before`). */
 static bool screen_snapshot(const struct vm *vm, struct vga_screen *before,
                             bool *live)
 {
     *live = true;
-    if (vga_screen_read(before, &vm->mem, NULL) < 0)
+    before->untouched =
+        guestmem_untouched(&vm->mem, LAYOUT_VGA_TEXT_BASE, VGA_TEXT_SIZE);
+    if (!before->untouched && vga_screen_read(before, &vm->mem, NULL) < 0)
         memset(before, 0, sizeof(*before));
     return false;
 }
@@ -492,8 +498,12 @@ int session_run_outcome(const struct options *o, struct outcome *out,
     struct skvm_stats *stats = out ? &out->stats : &local_stats;
     struct trace trace = {.out = stderr};
     struct gdbstub *gdb = NULL;
-    struct rerun rr = {0};
-    struct portmap ports;
+    /* Large and mostly unused in a plain run: static, so the stack stays
+     * shallow (each stack page a start touches is a page fault), and
+     * set only as far as used (rr only with --repeat). One session runs
+     * at a time (--probe runs them in turn). */
+    static struct rerun rr;
+    static struct portmap ports;
     struct symbols syms = {0};
     struct image img;
     struct mb_args mba = {0};
@@ -506,6 +516,8 @@ int session_run_outcome(const struct options *o, struct outcome *out,
     int serial_in = -1;
     int rc = -1;
 
+    if (o->repeat > 1)
+        memset(&rr, 0, sizeof(rr));
     if (ports_build(o, &ports, err) < 0)
         return -1;
     rcfg.hc = (struct hc_options){.map = &ports,
@@ -575,7 +587,7 @@ int session_run_outcome(const struct options *o, struct outcome *out,
                       !o->no_coalesce &&
                           portmap_lookup(&ports, LAYOUT_PORT_CONSOLE,
                                          PORTMAP_OUT) == HC_CALL_PUTCHAR,
-                      err) < 0)
+                      vm.coalesced_pio, err) < 0)
         goto out_vm;
     console_set_output(&vm.console, rcfg.console_fd);
     if ((o->repeat > 1 && rerun_track(&vm, &rr, err) < 0) ||
@@ -612,7 +624,8 @@ out_vm:
     console_end_line(rcfg.console_fd);
     devices_tell(&devs, rc);
     rc = boot_finish(o, &boot, &vm, rc, err);
-    rerun_free(&rr);
+    if (o->repeat > 1)
+        rerun_free(&rr);
     gdbstub_close(gdb);
     vm_close(&vm);
 out_image:

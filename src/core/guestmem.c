@@ -2,6 +2,7 @@
 #include "core/guestmem.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/layout.h"
 
@@ -90,5 +91,71 @@ int guestmem_read_uint(const struct guestmem *mem, uint64_t gpa,
     for (unsigned i = width; i-- > 0;)
         v = v << 8 | bytes[i];
     *value = v;
+    return 0;
+}
+
+#define PAGE 4096u
+
+/* Whether each host page under [gpa, gpa + len) is resident, one byte per
+ * page in vec (cap pages), the first page's host address in *first.
+ * Returns the pages looked at, or 0 when the range is not RAM or mincore
+ * cannot tell. */
+static size_t residency(const struct guestmem *mem, uint64_t gpa,
+                        uint64_t len, unsigned char *vec, size_t cap,
+                        uintptr_t *first)
+{
+    uint64_t off = ram_offset(mem, gpa, len);
+    uintptr_t at, start, end;
+
+    if (off == UINT64_MAX)
+        return 0;
+    at = (uintptr_t)(mem->host + off);
+    start = at & ~(uintptr_t)(PAGE - 1);
+    end = (at + len + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+    if ((end - start) / PAGE > cap ||
+        mincore((void *)start, end - start, vec) < 0)
+        return 0;
+    *first = start;
+    return (end - start) / PAGE;
+}
+
+/* Pages guestmem_untouched/guestmem_zero look at per call. */
+#define RESIDENCY_PAGES 8
+
+bool guestmem_untouched(const struct guestmem *mem, uint64_t gpa,
+                        uint64_t len)
+{
+    unsigned char vec[RESIDENCY_PAGES];
+    uintptr_t first;
+    size_t n = residency(mem, gpa, len, vec, RESIDENCY_PAGES, &first);
+
+    for (size_t i = 0; i < n; i++)
+        if (vec[i] & 1)
+            return false;
+    return n > 0;
+}
+
+int guestmem_zero(const struct guestmem *mem, uint64_t gpa, uint64_t len)
+{
+    unsigned char vec[RESIDENCY_PAGES];
+    uintptr_t first = 0;
+    uint8_t *p = guestmem_ptr_rw(mem, gpa, len);
+
+    if (!p)
+        return -1;
+    if (!residency(mem, gpa, len, vec, RESIDENCY_PAGES, &first)) {
+        memset(p, 0, len);
+        return 0;
+    }
+    /* Page by page: only a resident page can hold anything but zeros. */
+    for (uint64_t done = 0; done < len;) {
+        uintptr_t at = (uintptr_t)(p + done);
+        uint64_t n = PAGE - (at & (PAGE - 1));
+        if (n > len - done)
+            n = len - done;
+        if (vec[(at - first) / PAGE] & 1)
+            memset(p + done, 0, n);
+        done += n;
+    }
     return 0;
 }

@@ -72,6 +72,19 @@ int guestmem_read(const struct guestmem *mem, uint64_t gpa, void *buf,
 int guestmem_write(const struct guestmem *mem, uint64_t gpa, const void *buf,
                    size_t len);
 
+/* True when no host page under [gpa, gpa + len) was ever touched, by
+ * the host or through KVM by the guest (mincore: not resident): the range
+ * then reads as zeros without a page being faulted in. False when any
+ * page was, or when that cannot be told (not RAM, or not an mmap'd
+ * region). */
+bool guestmem_untouched(const struct guestmem *mem, uint64_t gpa,
+                        uint64_t len);
+
+/* Zero [gpa, gpa + len) as guestmem_write would, leaving pages that were
+ * never touched (already zeros) alone, so none is faulted in; -1 when
+ * the range is not all RAM. */
+int guestmem_zero(const struct guestmem *mem, uint64_t gpa, uint64_t len);
+
 /* Little-endian integer of `width` bytes (1, 2, 4 or 8) at gpa. */
 int guestmem_read_uint(const struct guestmem *mem, uint64_t gpa,
                        unsigned width, uint64_t *value);

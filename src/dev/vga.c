@@ -91,7 +91,10 @@ int vga_screen_read(struct vga_screen *s, const struct guestmem *mem,
 bool vga_screen_changed(const struct vga_screen *before,
                         const struct vga_screen *after)
 {
-    return memcmp(before->cells, after->cells, VGA_TEXT_SIZE) != 0;
+    static const uint8_t zeros[VGA_TEXT_SIZE];
+
+    return memcmp(before->untouched ? zeros : before->cells, after->cells,
+                  VGA_TEXT_SIZE) != 0;
 }
 
 static uint8_t cell_char(const struct vga_screen *s, unsigned row,

@@ -68,6 +68,8 @@ struct vga_screen {
     uint8_t cells[VGA_TEXT_SIZE]; /* as in guest memory */
     unsigned cursor_row, cursor_col;
     bool cursor_on;
+    bool untouched; /* the host pages were never touched: cells unread,
+                       all zeros (core/guestmem.h, guestmem_untouched) */
 };
 
 enum vga_mode {

@@ -20,15 +20,15 @@ void console_set_output(struct console *c, int fd)
 }
 
 int console_setup(struct console *c, int vm_fd, struct kvm_run *run,
-                  size_t run_size, bool enable, struct skvm_err *err)
+                  size_t run_size, bool enable, bool host_can,
+                  struct skvm_err *err)
 {
     long page = sysconf(_SC_PAGESIZE);
     size_t ring_off;
 
     (void)err;
     *c = (struct console){.out_fd = STDOUT_FILENO, .vm_fd = vm_fd, .run = run};
-    if (!enable || page <= 0 ||
-        ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0)
+    if (!enable || !host_can || page <= 0)
         return 0;
     ring_off = (size_t)page * KVM_COALESCED_MMIO_PAGE_OFFSET;
     /* The ring must lie wholly inside the vCPU mapping we hold. */

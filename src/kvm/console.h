@@ -48,10 +48,12 @@ struct console {
 };
 
 /* Allow batching for the VM at vm_fd, whose vCPU mapping is run
- * (run_size bytes), when enable and the host has the capability and
- * room for the ring; never fails (the slow path always works). */
+ * (run_size bytes), when enable and the host can (host_can:
+ * KVM_CAP_COALESCED_PIO) and has room for the ring; never fails (the
+ * slow path always works). */
 int console_setup(struct console *c, int vm_fd, struct kvm_run *run,
-                  size_t run_size, bool enable, struct skvm_err *err);
+                  size_t run_size, bool enable, bool host_can,
+                  struct skvm_err *err);
 
 /* The run loop saw `bytes` console bytes in one exit; past the threshold
  * this registers the zone (a refusal just keeps the slow path). */

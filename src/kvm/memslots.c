@@ -125,9 +125,8 @@ static void will_write(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 int memslots_init(struct memslots *s, int vm_fd, struct guestmem *mem,
-                  bool eager, struct skvm_err *err)
+                  bool eager, int max_slots, struct skvm_err *err)
 {
-    int max_slots = ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
     uint64_t chunk = eager ? UINT64_MAX : MEMSLOTS_CHUNK;
 
     *s = (struct memslots){.vm_fd = vm_fd, .mem = mem};

@@ -71,11 +71,12 @@ struct memslots {
     uint64_t failed_gpa, failed_size;
 };
 
-/* Cut mem into slots for the VM at vm_fd and hook mem's writes. Eager:
- * register everything now. Fails (SKVM_HOST) only when KVM has too few
- * slots or refuses an eager one. */
+/* Cut mem into slots for the VM at vm_fd and hook mem's writes; KVM has
+ * max_slots slots (KVM_CAP_NR_MEMSLOTS; <= 0: unknown, the oldest KVM's
+ * 32). Eager: register everything now. Fails (SKVM_HOST) only when KVM
+ * has too few slots or refuses an eager one. */
 int memslots_init(struct memslots *s, int vm_fd, struct guestmem *mem,
-                  bool eager, struct skvm_err *err);
+                  bool eager, int max_slots, struct skvm_err *err);
 void memslots_free(struct memslots *s);
 
 /* Register every piece overlapping guest-physical [gpa, gpa + len).

@@ -12,10 +12,10 @@
 
 #include "core/layout.h"
 #include "core/x86.h"
+#include "kvm/hostinfo.h"
 #include "kvm/irqchip.h"
 
 #define KVM_DEVICE "/dev/kvm"
-#define CPUID_MAX_ENTRIES 256
 
 static int open_kvm(struct skvm_err *err)
 {
@@ -38,28 +38,13 @@ static int open_kvm(struct skvm_err *err)
                      strerror(errno));
 }
 
-/* Only what a run would miss silently is asked: without
- * KVM_CAP_IMMEDIATE_EXIT (Linux 4.11) a signal just before KVM_RUN could
- * be lost. The older capabilities every such kernel has (user memory,
- * TSS address, KVM_SET_CPUID2) fail loudly at their own ioctl, named. */
-static int check_api(int kvm_fd, struct skvm_err *err)
-{
-    int version = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
-
-    if (version != KVM_API_VERSION)
-        return skvm_fail(err, SKVM_HOST,
-                         "KVM API version is %d, simple-kvm needs %d",
-                         version, KVM_API_VERSION);
-    if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
-        return skvm_fail(err, SKVM_HOST, "this host's KVM lacks %s",
-                         "KVM_CAP_IMMEDIATE_EXIT");
-    return 0;
-}
+/* RAM sizes from which KSM is asked to merge pages (one lazy piece). */
+#define MERGEABLE_FROM (UINT64_C(64) << 20)
 
 /* RAM is one host mapping; the guest sees it below the hole and, for
  * large sizes, again from LAYOUT_HIGH_RAM_BASE (see layout.h). KVM learns
  * of it piece by piece (memslots.h), or all at once when eager. */
-static int map_ram(struct vm *vm, uint64_t size, bool eager,
+static int map_ram(struct vm *vm, uint64_t size, bool eager, int max_slots,
                    struct skvm_err *err)
 {
     void *host;
@@ -71,9 +56,13 @@ static int map_ram(struct vm *vm, uint64_t size, bool eager,
                          "cannot reserve %llu bytes of guest memory: %s",
                          (unsigned long long)size, strerror(errno));
     vm->mem = (struct guestmem){.host = host, .size = size};
-    /* Identical zero pages across VMs merge under KSM; optional. */
-    (void)madvise(host, size, MADV_MERGEABLE);
-    return memslots_init(&vm->slots, vm->vm_fd, &vm->mem, eager, err);
+    /* Identical pages across large VMs merge under KSM; optional, and
+     * not worth a syscall (and KSM's bookkeeping at exit) for the few
+     * pages a small guest touches. */
+    if (size > MERGEABLE_FROM)
+        (void)madvise(host, size, MADV_MERGEABLE);
+    return memslots_init(&vm->slots, vm->vm_fd, &vm->mem, eager, max_slots,
+                         err);
 }
 
 /* KVM paravirtual features (CPUID 0x40000001 EAX) with which KVM itself
@@ -132,32 +121,11 @@ static uint64_t xcr0_for(const struct kvm_cpuid2 *cpuid)
  * above, and tell the host's page walk what that CPUID says (guestmem.h:
  * 1 GiB pages, MAXPHYADDR, PSE-36 and the vendor decide which entry bits
  * are reserved), so the walk refuses what the vCPU refuses. */
-static int set_cpuid(struct vm *vm, struct skvm_err *err)
+static int set_cpuid(struct vm *vm, struct kvm_cpuid2 *cpuid,
+                     struct skvm_err *err)
 {
-    /* KVM's answer is the same for the life of the process, and costly
-     * here (kvm-pvm traps every host CPUID, ~0.1 ms): asked once, kept
-     * with the PV mask below applied (applying it again changes
-     * nothing). Only the entries KVM returns are written: the rest of
-     * the 10 KiB (malloc'd, not zeroed) is never faulted in. */
-    static struct kvm_cpuid2 *cpuid;
     struct paging_cpu *pc = &vm->mem.cpu;
 
-    if (!cpuid) {
-        cpuid = malloc(sizeof(*cpuid) +
-                       CPUID_MAX_ENTRIES * sizeof(cpuid->entries[0]));
-        if (!cpuid)
-            return skvm_fail(err, SKVM_HOST, "out of memory for CPUID");
-        cpuid->nent = 0;
-    }
-    if (cpuid->nent == 0) {
-        cpuid->nent = CPUID_MAX_ENTRIES;
-        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
-            cpuid->nent = 0;
-            return skvm_fail(err, SKVM_HOST,
-                             "KVM_GET_SUPPORTED_CPUID failed: %s",
-                             strerror(errno));
-        }
-    }
     /* A leaf that is missing means the feature is (SDM 4.1.4: MAXPHYADDR
      * is 36 without leaf 0x80000008). */
     *pc = (struct paging_cpu){.maxphyaddr = X86_MAXPHYADDR_NO_LEAF,
@@ -178,7 +146,7 @@ static int set_cpuid(struct vm *vm, struct skvm_err *err)
             (e->eax & X86_CPUID_ADDR_EAX_MAXPHYADDR_MASK))
             pc->maxphyaddr =
                 (uint8_t)(e->eax & X86_CPUID_ADDR_EAX_MAXPHYADDR_MASK);
-        if (e->function == KVM_CPUID_FEATURES)
+        if (e->function == KVM_CPUID_FEATURES) /* done again: no change */
             e->eax &= ~(uint32_t)PV_FEATURES_WRITING_RAM;
     }
     pc->no_gbpages = !vm->gbpages;
@@ -209,12 +177,13 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem, bool irqchip,
             struct skvm_err *err)
 {
     int mmap_size;
+    struct hostinfo *host;
 
     *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .sse = true};
     vm->kvm_fd = open_kvm(err);
     if (vm->kvm_fd < 0)
         return -1;
-    if (check_api(vm->kvm_fd, err) < 0)
+    if (!(host = hostinfo_get(vm->kvm_fd, err)))
         goto fail;
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0) {
@@ -228,7 +197,7 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem, bool irqchip,
                   strerror(errno));
         goto fail;
     }
-    if (map_ram(vm, mem_size, eager_mem, err) < 0)
+    if (map_ram(vm, mem_size, eager_mem, host->nr_memslots, err) < 0)
         goto fail;
     /* Each vCPU gets its local APIC when created: the chips come first. */
     if (irqchip && irqchip_create(vm->kvm_fd, vm->vm_fd, err) < 0)
@@ -254,9 +223,11 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem, bool irqchip,
         goto fail;
     }
     vm->run_size = (size_t)mmap_size;
-    int sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
-    vm->sync_regs = sync > 0 ? (uint32_t)sync & KVM_SYNC_X86_VALID_FIELDS : 0;
-    if (set_cpuid(vm, err) < 0)
+    vm->sync_regs = host->sync_regs > 0 ? (uint32_t)host->sync_regs &
+                                              KVM_SYNC_X86_VALID_FIELDS
+                                        : 0;
+    vm->coalesced_pio = host->coalesced_pio > 0;
+    if (set_cpuid(vm, &host->cpuid, err) < 0)
         goto fail;
     enable_caps(vm);
     return 0;

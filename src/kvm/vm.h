@@ -1,8 +1,9 @@
 /* vm.h - one VM with one vCPU and its guest RAM, created through /dev/kvm.
  *
  * vm_open() does every KVM step up to a runnable-but-unconfigured vCPU:
- * API version and capability checks, KVM_CREATE_VM, KVM_SET_TSS_ADDR,
- * RAM (mmap MAP_NORESERVE + MADV_MERGEABLE; KVM memory slots registered
+ * API version and capability checks (kvm/hostinfo.h: kept across runs),
+ * KVM_CREATE_VM, KVM_SET_TSS_ADDR,
+ * RAM (mmap MAP_NORESERVE, MADV_MERGEABLE past 64 MiB; KVM memory slots registered
  * as the host or guest first touch each piece, see memslots.h),
  * KVM_CREATE_VCPU, the kvm_run mapping and the guest CPUID; with
  * `irqchip`, the in-kernel interrupt controllers and PIT before the vCPU
@@ -38,6 +39,7 @@ struct vm {
     bool sse; /* modes turn SSE on (vm_open's default; the session
                  clears it for --no-sse before vcpu_configure) */
     uint32_t sync_regs; /* KVM_SYNC_X86_* KVM can pass through kvm_run */
+    bool coalesced_pio; /* KVM can batch port writes (console.h) */
     bool exit_on_emulation_failure; /* every emulation failure exits to us,
                                        with no #UD queued (exits.c) */
     bool irqchip; /* in-kernel PIC, IOAPIC, LAPIC and PIT: HLT does not

@@ -4,6 +4,8 @@
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "core/guestmem.h"
 #include "core/layout.h"
@@ -78,4 +80,40 @@ Test(guestmem, hole_between_low_and_high_ram)
     cr_assert_eq((uintptr_t)guestmem_ptr(&m, LAYOUT_HIGH_RAM_BASE, 1),
                  0x10000 + LAYOUT_LOW_RAM_END);
     cr_assert(!guestmem_contains(&m, LAYOUT_HIGH_RAM_BASE + (UINT64_C(1) << 30), 1));
+}
+
+/* Fresh RAM (an anonymous mapping, as vm.c makes it) reads as zeros
+ * without a page being faulted in: guestmem_untouched tells, and
+ * guestmem_zero leaves such pages alone (the loader's TSS bitmap). */
+Test(guestmem, untouched_pages_stay_untouched)
+{
+    const size_t size = 16 * 4096;
+    uint8_t *ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct guestmem m = {.host = ram, .size = size};
+    unsigned char vec[16];
+
+    cr_assert_neq(ram, MAP_FAILED);
+    cr_assert(guestmem_untouched(&m, 0x2000, 0x3000));
+    ram[0x3000] = 7;
+    cr_assert(!guestmem_untouched(&m, 0x2000, 0x3000), "page 3 written");
+    cr_assert(guestmem_untouched(&m, 0x4000, 0x1000), "page 4 is not");
+    cr_assert(!guestmem_untouched(&m, size - 8, 16), "not RAM: cannot tell");
+    ram[0x5010] = 9;
+    cr_assert_eq(guestmem_zero(&m, 0x3001, 0x4000), 0);
+    cr_assert_eq(ram[0x3000], 7, "before the range");
+    cr_assert_eq(ram[0x5010], 0, "a resident page is zeroed");
+    cr_assert_eq(mincore(ram, size, vec), 0);
+    cr_assert_eq(vec[4] & 1, 0, "an untouched page is left untouched");
+    cr_assert_eq(vec[6] & 1, 0);
+    cr_assert_eq(guestmem_zero(&m, size - 8, 16), -1, "not RAM");
+    /* Not an mmap'd region (mincore refuses): plain memset. */
+    uint8_t buf[64];
+    struct guestmem b = {.host = buf, .size = sizeof(buf)};
+    memset(buf, 0xAA, sizeof(buf));
+    cr_assert(!guestmem_untouched(&b, 0, 8) || buf[0] == 0xAA);
+    cr_assert_eq(guestmem_zero(&b, 8, 8), 0);
+    cr_assert_eq(buf[8], 0);
+    cr_assert_eq(buf[16], 0xAA);
+    munmap(ram, size);
 }

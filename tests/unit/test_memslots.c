@@ -19,7 +19,7 @@ Test(memslots, pieces_cover_ram_and_skip_the_hole)
     struct skvm_err err;
     uint64_t covered = 0;
 
-    cr_assert_eq(memslots_init(&s, -1, &mem, false, &err), 0, "%s", err.msg);
+    cr_assert_eq(memslots_init(&s, -1, &mem, false, 0, &err), 0, "%s", err.msg);
     for (size_t i = 0; i < s.n_chunks; i++) {
         const struct memchunk *c = &s.chunks[i];
         cr_assert_eq(c->gpa % (2u << 20), 0, "2 MiB-aligned for large pages");
@@ -45,7 +45,7 @@ Test(memslots, host_writes_ask_for_their_pieces)
     struct memslots s;
     struct skvm_err err;
 
-    cr_assert_eq(memslots_init(&s, -1, &mem, false, &err), 0, "%s", err.msg);
+    cr_assert_eq(memslots_init(&s, -1, &mem, false, 0, &err), 0, "%s", err.msg);
     cr_assert(mem.will_write != NULL, "guestmem's writes are hooked");
     /* A range over a piece boundary asks for both pieces; the refusal
      * (no VM) is remembered, named, and classed as the host's. */
@@ -71,7 +71,24 @@ Test(memslots, eager_refusal_is_a_host_error)
     struct memslots s;
     struct skvm_err err = {0};
 
-    cr_assert_eq(memslots_init(&s, -1, &mem, true, &err), -1);
+    cr_assert_eq(memslots_init(&s, -1, &mem, true, 0, &err), -1);
     cr_assert_eq(err.status, SKVM_HOST, "%s", err.msg);
+    memslots_free(&s);
+}
+
+Test(memslots, few_slots_make_larger_pieces)
+{
+    struct guestmem mem = {.host = FAKE_HOST, .size = UINT64_C(5) << 30};
+    struct memslots s;
+    struct skvm_err err;
+
+    /* KVM's answer (kept in kvm/hostinfo) decides the piece size. */
+    cr_assert_eq(memslots_init(&s, -1, &mem, false, 4, &err), 0, "%s",
+                 err.msg);
+    cr_assert_leq(s.n_chunks, 4, "%zu pieces for 4 slots", s.n_chunks);
+    cr_assert_gt(s.chunk_size, MEMSLOTS_CHUNK);
+    memslots_free(&s);
+    cr_assert_eq(memslots_init(&s, -1, &mem, false, 32764, &err), 0);
+    cr_assert_eq(s.chunk_size, MEMSLOTS_CHUNK, "plenty of slots: 64 MiB");
     memslots_free(&s);
 }

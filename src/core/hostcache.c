@@ -1,0 +1,167 @@
+/* hostcache.c - KVM's per-load answers kept in a file (see hostcache.h). */
+#include "core/hostcache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h> /* rename */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+#define CACHE_NAME "host-cache"
+#define PATH_CAP 256
+/* Bump when the header or any caller's blob layout changes. */
+static const char magic[8] = {'S', 'K', 'V', 'M', 'H', 'C', 0, 1};
+
+struct header {
+    char magic[8];
+    uint64_t blob_len;
+    struct hostcache_key key;
+};
+
+static bool cache_off(void)
+{
+    const char *v = getenv("SIMPLE_KVM_HOST_CACHE");
+    return v && strcmp(v, "off") == 0;
+}
+
+/* Append NUL-terminated src at *at in buf (PATH_CAP); false if full.
+ * By hand, not snprintf: a start that hits the cache never pages printf's
+ * machinery (and its deep stack) in. */
+static bool append(char *buf, size_t *at, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n >= PATH_CAP - *at)
+        return false;
+    memcpy(buf + *at, src, n + 1);
+    *at += n;
+    return true;
+}
+
+static const char *decimal(unsigned v, char *buf, size_t cap)
+{
+    char *p = buf + cap - 1;
+
+    *p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) && p > buf);
+    return p;
+}
+
+/* The directory (dir) and file (file) under it; false when none fits. */
+static bool paths(char *dir, char *file)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    char uid[16];
+    size_t n = 0, m = 0;
+    bool ok = xdg && xdg[0] == '/'
+                  ? append(dir, &n, xdg) && append(dir, &n, "/simple-kvm")
+                  : append(dir, &n, "/tmp/simple-kvm-") &&
+                        append(dir, &n, decimal((unsigned)geteuid(), uid,
+                                                sizeof(uid)));
+
+    return ok && append(file, &m, dir) && append(file, &m, "/" CACHE_NAME);
+}
+
+bool hostcache_path(char *buf, size_t cap)
+{
+    char dir[PATH_CAP], file[PATH_CAP];
+
+    if (cache_off() || !paths(dir, file) || strlen(file) >= cap)
+        return false;
+    memcpy(buf, file, strlen(file) + 1);
+    return true;
+}
+
+bool hostcache_key(int kvm_fd, struct hostcache_key *k)
+{
+    struct stat st;
+    ssize_t n;
+    int fd;
+
+    memset(k, 0, sizeof(*k));
+    if (cache_off() || fstat(kvm_fd, &st) < 0)
+        return false;
+    k->dev = st.st_dev;
+    k->ino = st.st_ino;
+    k->ctime_sec = st.st_ctim.tv_sec;
+    k->ctime_nsec = st.st_ctim.tv_nsec;
+    fd = open(BOOT_ID_PATH, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = read(fd, k->boot_id, sizeof(k->boot_id) - 1);
+    close(fd);
+    return n >= 32; /* a UUID's 32 hex digits at least */
+}
+
+/* A file this user alone can have written. */
+static bool ours(const struct stat *st)
+{
+    return S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
+           !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+long hostcache_load(const struct hostcache_key *k, void *buf, size_t cap)
+{
+    char dir[PATH_CAP], file[PATH_CAP];
+    struct header h;
+    struct stat st;
+    struct iovec iov[2] = {{&h, sizeof(h)}, {buf, cap}};
+    ssize_t n;
+    int fd;
+
+    if (!paths(dir, file))
+        return -1;
+    fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) < 0 || !ours(&st) || st.st_size < (off_t)sizeof(h) ||
+        (uint64_t)st.st_size - sizeof(h) > cap) {
+        close(fd);
+        return -1;
+    }
+    n = readv(fd, iov, 2);
+    close(fd);
+    if (n != st.st_size || memcmp(h.magic, magic, sizeof(magic)) != 0 ||
+        h.blob_len != (uint64_t)n - sizeof(h) ||
+        memcmp(&h.key, k, sizeof(*k)) != 0)
+        return -1;
+    return (long)h.blob_len;
+}
+
+/* Our own directory for the file, made if need be: 0700, owned by us. */
+static bool own_dir(const char *dir)
+{
+    struct stat st;
+
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return false;
+    return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+           st.st_uid == geteuid() && (st.st_mode & 0777) == 0700;
+}
+
+void hostcache_store(const struct hostcache_key *k, const void *blob,
+                     size_t len)
+{
+    char dir[PATH_CAP], file[PATH_CAP], tmp[PATH_CAP + sizeof(".XXXXXX")];
+    struct header h = {.blob_len = len, .key = *k};
+    struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)blob, len}};
+    int fd;
+
+    memcpy(h.magic, magic, sizeof(magic));
+    if (cache_off() || !paths(dir, file) || !own_dir(dir))
+        return;
+    memcpy(tmp, file, strlen(file));
+    memcpy(tmp + strlen(file), ".XXXXXX", sizeof(".XXXXXX"));
+    fd = mkstemp(tmp); /* O_EXCL, mode 0600 */
+    if (fd < 0)
+        return;
+    bool ok = writev(fd, iov, 2) == (ssize_t)(sizeof(h) + len);
+    if (close(fd) < 0 || !ok || rename(tmp, file) < 0)
+        unlink(tmp);
+}

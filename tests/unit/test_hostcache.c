@@ -1,0 +1,111 @@
+/* test_hostcache.c - the file behind KVM's kept answers
+ * (src/core/hostcache.h) on its own, no /dev/kvm: round trip, what makes
+ * a miss (key, size, magic, a symlink, others' write permission), where
+ * it lives, the off switch.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/hostcache.h"
+
+static char dir[64], path[256];
+
+static struct hostcache_key key(void)
+{
+    struct hostcache_key k;
+    int fd = open("/dev/null", O_RDONLY);
+
+    cr_assert(hostcache_key(fd, &k), "a key from any open file");
+    close(fd);
+    return k;
+}
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/skvm-hostcache-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    unsetenv("SIMPLE_KVM_HOST_CACHE");
+    cr_assert(hostcache_path(path, sizeof(path)));
+}
+
+TestSuite(hostcache, .init = setup);
+
+Test(hostcache, round_trip_and_key)
+{
+    struct hostcache_key k = key(), other = k;
+    char out[64] = {0};
+
+    cr_assert(strstr(path, dir) == path, "under XDG_RUNTIME_DIR: %s", path);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1, "nothing yet");
+    hostcache_store(&k, "answers", 8);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), 8);
+    cr_assert_str_eq(out, "answers");
+    other.ino++;
+    cr_assert_eq(hostcache_load(&other, out, sizeof(out)), -1,
+                 "another /dev/kvm is another key");
+    cr_assert_eq(hostcache_load(&k, out, 7), -1, "no room: a miss");
+}
+
+Test(hostcache, what_is_not_read)
+{
+    struct hostcache_key k = key();
+    char out[64], real[300];
+
+    hostcache_store(&k, "answers", 8);
+    cr_assert_eq(chmod(path, 0620), 0);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1, "group-writable");
+    cr_assert_eq(chmod(path, 0600), 0);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), 8);
+    /* A symlink in its place is not followed. */
+    snprintf(real, sizeof(real), "%s.real", path);
+    cr_assert_eq(rename(path, real), 0);
+    cr_assert_eq(symlink(real, path), 0);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1, "symlink");
+    cr_assert_eq(unlink(path), 0);
+    /* Cut short, or another magic. */
+    cr_assert_eq(rename(real, path), 0);
+    cr_assert_eq(truncate(path, 20), 0);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1, "truncated");
+    hostcache_store(&k, "answers", 8);
+    int fd = open(path, O_WRONLY);
+    cr_assert_eq(write(fd, "X", 1), 1);
+    close(fd);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1, "magic");
+}
+
+Test(hostcache, directory_must_be_ours_alone)
+{
+    struct hostcache_key k = key();
+    char sub[128], out[16];
+
+    snprintf(sub, sizeof(sub), "%s/simple-kvm", dir);
+    cr_assert_eq(mkdir(sub, 0777), 0);
+    cr_assert_eq(chmod(sub, 0777), 0);
+    hostcache_store(&k, "answers", 8);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1,
+                 "nothing stored in a directory others may write");
+}
+
+Test(hostcache, off_switch_and_fallback_dir)
+{
+    struct hostcache_key k;
+    int fd = open("/dev/null", O_RDONLY);
+    char p[256], want[64];
+
+    setenv("SIMPLE_KVM_HOST_CACHE", "off", 1);
+    cr_assert(!hostcache_key(fd, &k), "off: no key, so no load or store");
+    cr_assert(!hostcache_path(p, sizeof(p)));
+    unsetenv("SIMPLE_KVM_HOST_CACHE");
+    unsetenv("XDG_RUNTIME_DIR");
+    cr_assert(hostcache_path(p, sizeof(p)));
+    snprintf(want, sizeof(want), "/tmp/simple-kvm-%u/host-cache",
+             (unsigned)geteuid());
+    cr_assert_str_eq(p, want);
+    close(fd);
+}
