@@ -2,8 +2,12 @@
  *
  *   timeit [--warmup W] ROUNDS LABEL CMD [ARGS...] :: LABEL CMD ... :: ...
  *
- * Each round runs every command once, in order, so the commands compared
- * share the same moments of a noisy machine (other builds, 2 cores). W
+ * Each round runs every command once, so the commands compared share the
+ * same moments of a noisy machine (other builds, 2 cores), in an order
+ * shuffled per round (a fixed seed: runs repeat): a command pays for work
+ * its predecessor left behind (a VM's teardown finishing in the kernel,
+ * RCU callbacks) and a fixed order would always give it the same
+ * predecessor. W
  * warm-up rounds (default 1) are not recorded; 0 suits commands that run
  * for seconds, where a warm cache is noise and a round is expensive.
  * Per run it prints
@@ -89,14 +93,26 @@ int main(int argc, char **argv)
                         "[:: LABEL CMD...]\n");
         return 2;
     }
-    for (int r = -warmup; r < rounds; r++)
+    unsigned seed = 1;
+    int order[MAX_CMDS];
+    for (int k = 0; k < n; k++)
+        order[k] = k;
+    for (int r = -warmup; r < rounds; r++) {
+        for (int k = n - 1; k > 0; k--) { /* Fisher-Yates */
+            int j = (int)(rand_r(&seed) % (unsigned)(k + 1));
+            int t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+        }
         for (int k = 0; k < n; k++) {
+            const struct cmd *c = &cmds[order[k]];
             double us = 0, cpu_us = 0;
             long rss = 0;
-            int code = run_one(&cmds[k], devnull, &us, &rss, &cpu_us);
+            int code = run_one(c, devnull, &us, &rss, &cpu_us);
             if (r >= 0)
-                printf("%s\t%.1f\t%ld\t%d\t%.0f\n", cmds[k].label, us, rss,
-                       code, cpu_us);
+                printf("%s\t%.1f\t%ld\t%d\t%.0f\n", c->label, us, rss, code,
+                       cpu_us);
         }
+    }
     return 0;
 }

@@ -583,11 +583,14 @@ int session_run_outcome(const struct options *o, struct outcome *out,
     rcfg.park_check = o->boot_path && !o->gdb_set; /* gdb may break in */
     struct mode_env env = vm_mode_env(&vm, entry);
     /* KVM batches port 0xE9's 1-byte OUTs: only while putchar has it. */
+    bool putchar_console = portmap_lookup(&ports, LAYOUT_PORT_CONSOLE,
+                                          PORTMAP_OUT) == HC_CALL_PUTCHAR;
+    /* Its bytes wait for a line's end (core/fdwrite.h) unless something
+     * prints or stops between exits: --trace's lines, gdb. */
+    rcfg.hc.hold = putchar_console && !o->trace && !o->gdb_set;
     if (console_setup(&vm.console, vm.vm_fd, vm.run, vm.run_size,
-                      !o->no_coalesce &&
-                          portmap_lookup(&ports, LAYOUT_PORT_CONSOLE,
-                                         PORTMAP_OUT) == HC_CALL_PUTCHAR,
-                      vm.coalesced_pio, err) < 0)
+                      !o->no_coalesce && putchar_console, vm.coalesced_pio,
+                      err) < 0)
         goto out_vm;
     console_set_output(&vm.console, rcfg.console_fd);
     if ((o->repeat > 1 && rerun_track(&vm, &rr, err) < 0) ||

@@ -6,8 +6,10 @@
 #include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
@@ -61,7 +63,7 @@ static bool paths(char *dir, char *file)
     size_t n = 0, m = 0;
     bool ok = xdg && xdg[0] == '/'
                   ? append(dir, &n, xdg) && append(dir, &n, "/simple-kvm")
-                  : append(dir, &n, "/tmp/simple-kvm-") &&
+                  : append(dir, &n, "/dev/shm/simple-kvm-") &&
                         append(dir, &n, decimal((unsigned)geteuid(), uid,
                                                 sizeof(uid)));
 
@@ -81,8 +83,6 @@ bool hostcache_path(char *buf, size_t cap)
 bool hostcache_key(int kvm_fd, struct hostcache_key *k)
 {
     struct stat st;
-    ssize_t n;
-    int fd;
 
     memset(k, 0, sizeof(*k));
     if (cache_off() || fstat(kvm_fd, &st) < 0)
@@ -91,11 +91,28 @@ bool hostcache_key(int kvm_fd, struct hostcache_key *k)
     k->ino = st.st_ino;
     k->ctime_sec = st.st_ctim.tv_sec;
     k->ctime_nsec = st.st_ctim.tv_nsec;
-    fd = open(BOOT_ID_PATH, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    return true;
+}
+
+/* The boot id joins the key unless the file is on a file system that
+ * dies with the boot (tmpfs, ramfs: the usual XDG_RUNTIME_DIR and
+ * /dev/shm), where reading it (~17 us through /proc) would buy nothing.
+ * False when it is needed and cannot be read. */
+static bool boot_part(int fd, struct hostcache_key *k)
+{
+    struct statfs fs;
+    ssize_t n;
+    int id;
+
+    memset(k->boot_id, 0, sizeof(k->boot_id));
+    if (fstatfs(fd, &fs) == 0 &&
+        (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC))
+        return true;
+    id = open(BOOT_ID_PATH, O_RDONLY | O_CLOEXEC);
+    if (id < 0)
         return false;
-    n = read(fd, k->boot_id, sizeof(k->boot_id) - 1);
-    close(fd);
+    n = read(id, k->boot_id, sizeof(k->boot_id) - 1);
+    close(id);
     return n >= 32; /* a UUID's 32 hex digits at least */
 }
 
@@ -106,9 +123,10 @@ static bool ours(const struct stat *st)
            !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-long hostcache_load(const struct hostcache_key *k, void *buf, size_t cap)
+long hostcache_load(const struct hostcache_key *key, void *buf, size_t cap)
 {
     char dir[PATH_CAP], file[PATH_CAP];
+    struct hostcache_key k = *key;
     struct header h;
     struct stat st;
     struct iovec iov[2] = {{&h, sizeof(h)}, {buf, cap}};
@@ -121,7 +139,7 @@ long hostcache_load(const struct hostcache_key *k, void *buf, size_t cap)
     if (fd < 0)
         return -1;
     if (fstat(fd, &st) < 0 || !ours(&st) || st.st_size < (off_t)sizeof(h) ||
-        (uint64_t)st.st_size - sizeof(h) > cap) {
+        (uint64_t)st.st_size - sizeof(h) > cap || !boot_part(fd, &k)) {
         close(fd);
         return -1;
     }
@@ -129,7 +147,7 @@ long hostcache_load(const struct hostcache_key *k, void *buf, size_t cap)
     close(fd);
     if (n != st.st_size || memcmp(h.magic, magic, sizeof(magic)) != 0 ||
         h.blob_len != (uint64_t)n - sizeof(h) ||
-        memcmp(&h.key, k, sizeof(*k)) != 0)
+        memcmp(&h.key, &k, sizeof(k)) != 0)
         return -1;
     return (long)h.blob_len;
 }
@@ -161,7 +179,8 @@ void hostcache_store(const struct hostcache_key *k, const void *blob,
     fd = mkstemp(tmp); /* O_EXCL, mode 0600 */
     if (fd < 0)
         return;
-    bool ok = writev(fd, iov, 2) == (ssize_t)(sizeof(h) + len);
+    bool ok = boot_part(fd, &h.key) &&
+              writev(fd, iov, 2) == (ssize_t)(sizeof(h) + len);
     if (close(fd) < 0 || !ok || rename(tmp, file) < 0)
         unlink(tmp);
 }

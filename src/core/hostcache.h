@@ -7,12 +7,13 @@
  * while KVM stays loaded. A caller keeps them as one blob in a file of
  * the user's own:
  *
- *   $XDG_RUNTIME_DIR/simple-kvm/host-cache   (else /tmp/simple-kvm-UID/)
+ *   $XDG_RUNTIME_DIR/simple-kvm/host-cache   (else /dev/shm/simple-kvm-UID/)
  *
- * under a key that changes whenever the answers may: the kernel's boot
- * id (a reboot), and the device, inode and change time of the open
- * /dev/kvm (loading KVM registers /dev/kvm anew, which devtmpfs makes a
- * new inode). A file is used only when it is a regular file owned by
+ * under a key that changes whenever the answers may: the device, inode
+ * and change time of the open /dev/kvm (loading KVM registers /dev/kvm
+ * anew, which devtmpfs makes a new inode), and a reboot: the file's
+ * directory is on tmpfs (both usual places are), which a reboot empties,
+ * or else the kernel's boot id joins the key. A file is used only when it is a regular file owned by
  * this user and writable by nobody else, with the magic, the format
  * version and the same key, and a blob no longer than the caller's
  * buffer; anything else is a miss, and a miss costs only the asking.
@@ -34,7 +35,9 @@
 struct hostcache_key {
     uint64_t dev, ino;   /* /dev/kvm's st_dev, st_ino */
     int64_t ctime_sec, ctime_nsec;
-    char boot_id[40];    /* /proc/sys/kernel/random/boot_id, NUL-padded */
+    char boot_id[40];    /* /proc/sys/kernel/random/boot_id, NUL-padded;
+                            all zeros for a file on tmpfs (load and store
+                            fill it in) */
 };
 
 /* The key for the KVM device open as kvm_fd; false when it cannot be

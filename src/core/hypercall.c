@@ -138,7 +138,10 @@ static int hc_putchar(struct hc_ctx *ctx, const struct hc_call_info *def,
 
     (void)def, (void)sregs, (void)err;
     if (io->size == 1) { /* rep outsb: count bytes at once */
-        hc_write(ctx, io->data, io->count);
+        if (ctx->opt.hold)
+            fdwrite_held(ctx->out_fd, io->data, io->count);
+        else
+            hc_write(ctx, io->data, io->count);
         return HC_CONTINUE;
     }
     /* A wider OUT writes its low byte, item by item (rep outsw/outsd). */

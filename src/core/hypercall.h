@@ -54,6 +54,8 @@ struct hc_options {
     enum hc_unknown unknown;
     bool reveal_hva; /* gva_to_hva: the real host address (--reveal-hva) */
     struct bios *bios; /* --boot: the BIOS the `bios` call serves, or NULL */
+    bool hold; /* putchar's bytes may wait for a line's end
+                  (fdwrite_held); the run loop releases them */
 };
 
 enum hc_result {

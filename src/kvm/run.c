@@ -116,6 +116,14 @@ out:
     return rc;
 }
 
+/* An OUT to the console port: what putchar may hold bytes across. */
+static bool console_out_exit(const struct kvm_run *run)
+{
+    return run->exit_reason == KVM_EXIT_IO &&
+           run->io.direction == KVM_EXIT_IO_OUT &&
+           run->io.port == LAYOUT_PORT_CONSOLE;
+}
+
 /* KVM could not emulate an instruction (its own exit, or with
  * KVM_CAP_EXIT_ON_EMULATION_FAILURE any such failure). */
 static bool emulation_failed(const struct kvm_run *run)
@@ -634,6 +642,11 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         int run_rc = vcpu_run(vm);
         int run_errno = errno;
         OBSERVE(cfg, run_end);
+        /* Console bytes putchar holds (core/fdwrite.h) go out before
+         * anything this exit may print or wait for; only a further
+         * console byte keeps them waiting. */
+        if (!console_out_exit(vm->run))
+            fdwrite_release();
         /* batched output first: keeps the order */
         exits += console_drain(&vm->console);
         if (run_output_failed(err) < 0)
@@ -707,6 +720,7 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         unexpected_exit(vm, err);
         break;
     }
+    fdwrite_release();
     console_drain(&vm->console);
     if (rc == 0 && run_output_failed(err) < 0)
         rc = -1;

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "core/hostcache.h"
@@ -104,8 +106,45 @@ Test(hostcache, off_switch_and_fallback_dir)
     unsetenv("SIMPLE_KVM_HOST_CACHE");
     unsetenv("XDG_RUNTIME_DIR");
     cr_assert(hostcache_path(p, sizeof(p)));
-    snprintf(want, sizeof(want), "/tmp/simple-kvm-%u/host-cache",
+    snprintf(want, sizeof(want), "/dev/shm/simple-kvm-%u/host-cache",
              (unsigned)geteuid());
     cr_assert_str_eq(p, want);
     close(fd);
+}
+
+/* The boot id is in the file's key only off tmpfs (a reboot empties
+ * tmpfs); a different boot id there is a miss. */
+static bool on_tmpfs(const char *p)
+{
+    struct statfs fs;
+    return statfs(p, &fs) == 0 &&
+           (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
+}
+
+Test(hostcache, boot_id_only_off_tmpfs)
+{
+    struct hostcache_key k = key();
+    struct {
+        char magic[8];
+        uint64_t len;
+        struct hostcache_key key;
+    } h;
+    char out[16];
+
+    hostcache_store(&k, "answers", 8);
+    int fd = open(path, O_RDWR);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(read(fd, &h, sizeof(h)), (ssize_t)sizeof(h));
+    if (on_tmpfs(dir)) {
+        for (size_t i = 0; i < sizeof(h.key.boot_id); i++)
+            cr_assert_eq(h.key.boot_id[i], 0, "no boot id on tmpfs");
+        close(fd);
+        return;
+    }
+    cr_assert(strlen(h.key.boot_id) >= 32, "a boot id off tmpfs");
+    h.key.boot_id[0] ^= 1; /* as after a reboot */
+    cr_assert_eq(pwrite(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+    close(fd);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1,
+                 "another boot's file is a miss");
 }
