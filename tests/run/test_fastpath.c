@@ -322,6 +322,23 @@ Test(long_fastpath, pointer_sregs_follow_cr3)
     cr_assert_str_eq(r.out, "A\nB\nA\nA\nB\nA\n");
 }
 
+/* A partial line putchar holds (core/fdwrite.h) still comes out when the
+ * guest never exits again and the run ends by --timeout, and is the
+ * same with --trace, which holds nothing. */
+Test(long_fastpath, held_partial_line_at_timeout)
+{
+    static struct skvm_result held, traced;
+    const char *g = test_guest("print_spin64");
+
+    RUN(&held, "--long", "--timeout", "0.3", g);
+    skip_if_host_cannot(&held, "long");
+    RUN(&traced, "--long", "--timeout", "0.3", "--trace", g);
+    cr_assert_eq(held.code, 124, "exit %d: %s", held.code, held.err);
+    cr_assert_eq(traced.code, 124, "exit %d: %s", traced.code, traced.err);
+    cr_assert_str_eq(held.out, "abc");
+    cr_assert_str_eq(traced.out, "abc");
+}
+
 Test(cli_fastpath, repeat_bad_count)
 {
     static struct skvm_result r;
