@@ -16,7 +16,7 @@
 #define CACHE_NAME "host-cache"
 #define PATH_CAP 256
 /* Bump when the header or any caller's blob layout changes. */
-static const char magic[8] = {'S', 'K', 'V', 'M', 'H', 'C', 0, 1};
+static const char magic[8] = {'S', 'K', 'V', 'M', 'H', 'C', 0, 2};
 
 struct header {
     char magic[8];

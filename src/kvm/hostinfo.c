@@ -20,7 +20,8 @@ static bool sane(const struct hostinfo *h, long len)
     return len >= (long)sizeof(struct hostinfo) &&
            h->cpuid.nent <= HOSTINFO_CPUID_MAX &&
            (size_t)len == used_bytes(h->cpuid.nent) &&
-           h->api_version == KVM_API_VERSION && h->immediate_exit > 0;
+           h->api_version == KVM_API_VERSION && h->immediate_exit > 0 &&
+           h->vcpu_mmap_size >= (int)sizeof(struct kvm_run);
 }
 
 static int ask(int kvm_fd, struct hostinfo *h, struct skvm_err *err)
@@ -43,6 +44,10 @@ static int ask(int kvm_fd, struct hostinfo *h, struct skvm_err *err)
     h->coalesced_pio =
         ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO);
     h->nr_memslots = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+    h->vcpu_mmap_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (h->vcpu_mmap_size < (int)sizeof(struct kvm_run))
+        return skvm_fail(err, SKVM_HOST, "KVM_GET_VCPU_MMAP_SIZE failed: %s",
+                         strerror(errno));
     h->cpuid.nent = HOSTINFO_CPUID_MAX;
     if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, &h->cpuid) < 0) {
         h->cpuid.nent = 0;

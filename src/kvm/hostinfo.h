@@ -1,7 +1,8 @@
 /* hostinfo.h - what this host's KVM answers the same on every run.
  *
  * The API version, the capabilities a start needs (immediate exit, sync
- * regs, coalesced PIO, memory slots) and the supported CPUID: asked once
+ * regs, coalesced PIO, memory slots), the vCPU mapping's size and the
+ * supported CPUID: asked once
  * per load of KVM and kept (core/hostcache.h), so a start with the cache
  * makes none of these ioctls; without it (first start after a boot or a
  * KVM reload, SIMPLE_KVM_HOST_CACHE=off, an unusable cache directory) it
@@ -24,7 +25,7 @@ struct hostinfo {
     int32_t sync_regs;      /* KVM_CAP_SYNC_REGS: KVM_SYNC_X86_* fields */
     int32_t coalesced_pio;  /* KVM_CAP_COALESCED_PIO */
     int32_t nr_memslots;    /* KVM_CAP_NR_MEMSLOTS */
-    uint32_t pad;
+    int32_t vcpu_mmap_size; /* KVM_GET_VCPU_MMAP_SIZE */
     /* KVM_GET_SUPPORTED_CPUID; last, as its nent entries follow it
      * (room for HOSTINFO_CPUID_MAX) */
     struct kvm_cpuid2 cpuid;

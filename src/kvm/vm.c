@@ -209,12 +209,7 @@ int vm_open(struct vm *vm, uint64_t mem_size, bool eager_mem, bool irqchip,
                   strerror(errno));
         goto fail;
     }
-    mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (mmap_size < (int)sizeof(struct kvm_run)) {
-        skvm_fail(err, SKVM_HOST, "KVM_GET_VCPU_MMAP_SIZE failed: %s",
-                  strerror(errno));
-        goto fail;
-    }
+    mmap_size = host->vcpu_mmap_size;
     vm->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
                    vm->vcpu_fd, 0);
     if (vm->run == MAP_FAILED) {
