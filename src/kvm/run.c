@@ -644,8 +644,9 @@ int run_guest(struct vm *vm, const struct run_config *cfg,
         OBSERVE(cfg, run_end);
         /* Console bytes putchar holds (core/fdwrite.h) go out before
          * anything this exit may print or wait for; only a further
-         * console byte keeps them waiting. */
-        if (!console_out_exit(vm->run))
+         * console byte keeps them waiting (not a kick or a tick: KVM_RUN
+         * failed and exit_reason is the last exit's). */
+        if (run_rc < 0 || !console_out_exit(vm->run))
             fdwrite_release();
         /* batched output first: keeps the order */
         exits += console_drain(&vm->console);
