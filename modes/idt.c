@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/le.h"
 #include "core/layout.h"
 #include "core/x86.h"
 #include "modes/segments.h"
@@ -11,32 +12,20 @@
 /* Real mode reaches the stubs as F000:offset. */
 #define REAL_STUB_SEGMENT (LAYOUT_SYS_BASE >> 4)
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
 /* One interrupt gate (SDM 6.11 and 6.14.1): offset, selector 0x08,
  * type 0xE (clears IF), DPL 0, present; 16 bytes with the upper offset
  * in long mode. */
 static void write_gate(uint8_t *g, enum idt_kind kind, uint64_t offset,
                        uint8_t ist)
 {
-    put16(g, (uint16_t)offset);
-    put16(g + 2, kind == IDT_COMPAT ? GDT_CODE64_HANDLERS : GDT_CODE);
+    le_put16(g, (uint16_t)offset);
+    le_put16(g + 2, kind == IDT_COMPAT ? GDT_CODE64_HANDLERS : GDT_CODE);
     g[4] = ist;
     g[5] = X86_GATE_PRESENT | X86_GATE_INT32;
-    put16(g + 6, (uint16_t)(offset >> 16));
+    le_put16(g + 6, (uint16_t)(offset >> 16));
     if (kind == IDT_64 || kind == IDT_COMPAT) {
-        put32(g + 8, (uint32_t)(offset >> 32));
-        put32(g + 12, 0);
+        le_put32(g + 8, (uint32_t)(offset >> 32));
+        le_put32(g + 12, 0);
     }
 }
 
@@ -63,9 +52,9 @@ static int install_tss64(const struct guestmem *mem, struct kvm_sregs *sregs)
     /* The 8 KiB bitmap's pages stay untouched in fresh RAM. */
     if (!tss || guestmem_zero(mem, LAYOUT_EXC_TSS, TSS_BYTES) < 0)
         return -ENOSPC;
-    put32(tss + X86_TSS64_RSP0, (uint32_t)RSP0_STACK_TOP);
-    put32(tss + X86_TSS64_IST1, (uint32_t)LAYOUT_EXC_STACK_TOP);
-    put16(tss + X86_TSS64_IOMAP, X86_TSS64_SIZE);
+    le_put32(tss + X86_TSS64_RSP0, (uint32_t)RSP0_STACK_TOP);
+    le_put32(tss + X86_TSS64_IST1, (uint32_t)LAYOUT_EXC_STACK_TOP);
+    le_put16(tss + X86_TSS64_IOMAP, X86_TSS64_SIZE);
     tss[TSS_BYTES - 1] = X86_IO_BITMAP_END;
     return gdt_add_tss64(mem, LAYOUT_EXC_TSS, TSS_BYTES, sregs);
 }
@@ -84,8 +73,8 @@ int idt_install(const struct guestmem *mem, enum idt_kind kind,
         uint64_t stub = LAYOUT_EXC_STUBS + v;
         uint8_t *e = idt + v * size;
         if (kind == IDT_REAL) {
-            put16(e, (uint16_t)(stub - ((uint64_t)REAL_STUB_SEGMENT << 4)));
-            put16(e + 2, REAL_STUB_SEGMENT);
+            le_put16(e, (uint16_t)(stub - ((uint64_t)REAL_STUB_SEGMENT << 4)));
+            le_put16(e + 2, REAL_STUB_SEGMENT);
         } else {
             write_gate(e, kind, stub,
                        kind != IDT_32 && v == X86_EXC_DF ? 1 : 0);

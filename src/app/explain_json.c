@@ -3,16 +3,9 @@
 
 #include <stdio.h>
 
+#include "app/json.h"
 #include "core/x86.h"
 #include "diag/explain.h"
-
-static struct json_object *hex(uint64_t v)
-{
-    char buf[24];
-
-    snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-    return json_object_new_string(buf);
-}
 
 static void add(struct json_object *o, const char *k, struct json_object *v)
 {
@@ -23,12 +16,12 @@ static void seg_cb(void *ctx, const struct explain_seg *g)
 {
     struct json_object *o = json_object_new_object();
 
-    add(o, "selector", hex(g->selector));
-    add(o, "raw", hex(g->raw));
+    add(o, "selector", json_hex(g->selector));
+    add(o, "raw", json_hex(g->raw));
     add(o, "what", json_object_new_string(g->what));
     if (g->raw) {
-        add(o, "base", hex(g->base));
-        add(o, "limit", hex(g->limit));
+        add(o, "base", json_hex(g->base));
+        add(o, "limit", json_hex(g->limit));
         add(o, "type", json_object_new_int((int)g->type));
         add(o, "s", json_object_new_boolean(g->s));
         add(o, "dpl", json_object_new_int((int)g->dpl));
@@ -47,14 +40,14 @@ static void run_cb(void *ctx, const struct explain_run *r)
 
     add(o, "depth", json_object_new_int((int)r->depth));
     add(o, "table", json_object_new_string(r->table));
-    add(o, "table_address", hex(r->table_gpa));
+    add(o, "table_address", json_hex(r->table_gpa));
     add(o, "first", json_object_new_int((int)r->first));
     add(o, "last", json_object_new_int((int)r->last));
-    add(o, "linear", hex(r->linear));
-    add(o, "linear_end", hex(r->linear_end));
-    add(o, r->page_size ? "physical" : "next_table", hex(r->target));
+    add(o, "linear", json_hex(r->linear));
+    add(o, "linear_end", json_hex(r->linear_end));
+    add(o, r->page_size ? "physical" : "next_table", json_hex(r->target));
     if (r->page_size)
-        add(o, "page_size", hex(r->page_size));
+        add(o, "page_size", json_hex(r->page_size));
     add(o, "flags", json_object_new_string(
                         explain_flags(r->flags, r->page_size != 0, flags,
                                       sizeof(flags))));
@@ -100,29 +93,29 @@ struct json_object *explain_to_json(const struct mode *mode,
     }
     add(o, "mode", json_object_new_string(mode->name));
     add(o, "summary", json_object_new_string(mode->summary));
-    add(cs, "selector", hex(s->cs.selector));
+    add(cs, "selector", json_hex(s->cs.selector));
     add(cs, "l", json_object_new_boolean(s->cs.l));
     add(cs, "db", json_object_new_boolean(s->cs.db));
     add(o, "cs", cs);
-    add(o, "rip", hex(r->rip));
-    add(o, "rsp", hex(r->rsp));
-    add(o, "rflags", hex(r->rflags));
-    add(cr, "cr0", hex(s->cr0));
-    add(cr, "cr3", hex(s->cr3));
-    add(cr, "cr4", hex(s->cr4));
-    add(cr, "efer", hex(s->efer));
+    add(o, "rip", json_hex(r->rip));
+    add(o, "rsp", json_hex(r->rsp));
+    add(o, "rflags", json_hex(r->rflags));
+    add(cr, "cr0", json_hex(s->cr0));
+    add(cr, "cr3", json_hex(s->cr3));
+    add(cr, "cr4", json_hex(s->cr4));
+    add(cr, "efer", json_hex(s->efer));
     explain_cr_bits(s, bit_cb, bits);
     add(cr, "bits", bits);
     add(o, "control_registers", cr);
-    add(gdt, "base", hex(s->gdt.base));
-    add(gdt, "limit", hex(s->gdt.limit));
+    add(gdt, "base", json_hex(s->gdt.base));
+    add(gdt, "limit", json_hex(s->gdt.limit));
     if (s->cr0 & X86_CR0_PE)
         explain_gdt(mem, s, seg_cb, entries);
     add(gdt, "entries", entries);
     add(o, "gdt", gdt);
     explain_idt(mem, s, &i);
-    add(idt, "base", hex(i.base));
-    add(idt, "limit", hex(i.limit));
+    add(idt, "base", json_hex(i.base));
+    add(idt, "limit", json_hex(i.limit));
     add(idt, "kind", json_object_new_string(
                          i.entry_size == X86_IVT_ENTRY_SIZE ? "IVT" : "IDT"));
     add(idt, "entry_size", json_object_new_int((int)i.entry_size));
@@ -130,18 +123,18 @@ struct json_object *explain_to_json(const struct mode *mode,
     add(idt, "to_loader_stubs", json_object_new_int((int)i.to_stubs));
     add(idt, "loaders", json_object_new_boolean(i.ours));
     if (i.entry_size != X86_IVT_ENTRY_SIZE)
-        add(idt, "gate_selector", hex(i.selector));
+        add(idt, "gate_selector", json_hex(i.selector));
     add(idt, "df_ist", json_object_new_int((int)i.df_ist));
     add(o, "idt", idt);
     add(paging, "form", json_object_new_string(explain_paging_form(s, &levels)));
     add(paging, "levels", json_object_new_int((int)levels));
-    add(paging, "cr3", hex(s->cr3));
+    add(paging, "cr3", json_hex(s->cr3));
     explain_paging(mem, s, run_cb, runs);
     add(paging, "runs", runs);
     add(o, "paging", paging);
     for (size_t k = 0; k < explain_layout_count; k++) {
         struct json_object *a = json_object_new_object();
-        add(a, "address", hex(explain_layout[k].gpa));
+        add(a, "address", json_hex(explain_layout[k].gpa));
         add(a, "what", json_object_new_string(explain_layout[k].what));
         json_object_array_add(layout, a);
     }

@@ -97,8 +97,7 @@ fail:
     return NULL;
 }
 
-/* JSON: addresses and registers as "0x..." strings, exact for any value. */
-static struct json_object *hex(uint64_t v)
+struct json_object *json_hex(uint64_t v)
 {
     char buf[24];
 
@@ -115,7 +114,7 @@ static struct json_object *flags_json(uint64_t v, const struct crash_flags *fl)
         if (v & X86_BIT(fl->f[i].bit))
             json_object_array_add(names,
                                   json_object_new_string(fl->f[i].name));
-    json_object_object_add(o, "value", hex(v));
+    json_object_object_add(o, "value", json_hex(v));
     json_object_object_add(o, "flags", names);
     return o;
 }
@@ -125,9 +124,9 @@ static struct json_object *seg_json(const struct kvm_segment *s)
     struct json_object *o = json_object_new_object();
     char type[64];
 
-    json_object_object_add(o, "selector", hex(s->selector));
-    json_object_object_add(o, "base", hex(s->base));
-    json_object_object_add(o, "limit", hex(s->limit));
+    json_object_object_add(o, "selector", json_hex(s->selector));
+    json_object_object_add(o, "base", json_hex(s->base));
+    json_object_object_add(o, "limit", json_hex(s->limit));
     json_object_object_add(o, "type", json_object_new_int(s->type));
     json_object_object_add(
         o, "type_name",
@@ -157,7 +156,7 @@ static struct json_object *regs_json(const struct kvm_regs *r)
     };
 
     for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-        json_object_object_add(o, regs[i].name, hex(regs[i].v));
+        json_object_object_add(o, regs[i].name, json_hex(regs[i].v));
     return o;
 }
 
@@ -179,7 +178,7 @@ static struct json_object *code_json(const struct crash_state *c)
         for (unsigned b = 0; b < l->len; b++)
             snprintf(bytes + 3 * b, sizeof(bytes) - 3 * b, "%s%02x",
                      b ? " " : "", l->bytes[b]);
-        json_object_object_add(o, "address", hex(l->addr));
+        json_object_object_add(o, "address", json_hex(l->addr));
         json_object_object_add(o, "bytes", json_object_new_string(bytes));
         json_object_object_add(o, "text", json_object_new_string(l->text));
         json_object_object_add(o, "at_rip", json_object_new_boolean(l->at_rip));
@@ -213,9 +212,9 @@ static struct json_object *exception_json(const struct exception_info *e)
                                ? json_object_new_int64(e->error_code)
                                : NULL);
     json_object_object_add(o, "cr2", e->vector == X86_EXC_PF && e->frame_ok
-                                         ? hex(e->cr2)
+                                         ? json_hex(e->cr2)
                                          : NULL);
-    json_object_object_add(o, "rip", e->frame_ok ? hex(e->rip) : NULL);
+    json_object_object_add(o, "rip", e->frame_ok ? json_hex(e->rip) : NULL);
     /* "fault_here+0x7" from an ELF image's symbols, else null. */
     json_object_object_add(o, "symbol",
                            e->rip_symbol[0]
@@ -239,7 +238,7 @@ static struct json_object *backtrace_json(const struct crash_state *c)
     for (unsigned i = 0; i <= c->n_frames; i++) {
         uint64_t at = i ? c->frames[i - 1] : c->rip_linear;
         struct json_object *f = json_object_new_object();
-        json_object_object_add(f, "address", hex(at));
+        json_object_object_add(f, "address", json_hex(at));
         json_object_object_add(f, "symbol",
                                symbols_name(c->syms, at, sym, sizeof(sym))
                                    ? json_object_new_string(sym)
@@ -280,22 +279,22 @@ struct json_object *crash_to_json(const struct crash_state *c)
     json_object_object_add(segs, "ldt", seg_json(&c->sregs.ldt));
     json_object_object_add(o, "segments", segs);
     json_object_object_add(o, "cr0", flags_json(c->sregs.cr0, &crash_cr0_flags));
-    json_object_object_add(o, "cr2", hex(c->sregs.cr2));
-    json_object_object_add(o, "cr3", hex(c->sregs.cr3));
+    json_object_object_add(o, "cr2", json_hex(c->sregs.cr2));
+    json_object_object_add(o, "cr3", json_hex(c->sregs.cr3));
     json_object_object_add(o, "cr4", flags_json(c->sregs.cr4, &crash_cr4_flags));
     json_object_object_add(o, "efer",
                            flags_json(c->sregs.efer, &crash_efer_flags));
     struct json_object *gdtr = json_object_new_object(),
                        *idtr = json_object_new_object();
-    json_object_object_add(gdtr, "base", hex(c->sregs.gdt.base));
-    json_object_object_add(gdtr, "limit", hex(c->sregs.gdt.limit));
-    json_object_object_add(idtr, "base", hex(c->sregs.idt.base));
-    json_object_object_add(idtr, "limit", hex(c->sregs.idt.limit));
+    json_object_object_add(gdtr, "base", json_hex(c->sregs.gdt.base));
+    json_object_object_add(gdtr, "limit", json_hex(c->sregs.gdt.limit));
+    json_object_object_add(idtr, "base", json_hex(c->sregs.idt.base));
+    json_object_object_add(idtr, "limit", json_hex(c->sregs.idt.limit));
     json_object_object_add(o, "gdtr", gdtr);
     json_object_object_add(o, "idtr", idtr);
-    json_object_object_add(o, "rip_linear", hex(c->rip_linear));
+    json_object_object_add(o, "rip_linear", json_hex(c->rip_linear));
     json_object_object_add(o, "rip_physical",
-                           c->rip_mapped ? hex(c->rip_phys) : NULL);
+                           c->rip_mapped ? json_hex(c->rip_phys) : NULL);
     if (!c->rip_mapped)
         json_object_object_add(o, "rip_unreadable",
                                json_object_new_string(c->unmapped_why));

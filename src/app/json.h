@@ -1,5 +1,6 @@
 /* json.h - the --json renderings (json-c stays behind this header's
- * implementation and the tests: no other module includes it).
+ * implementation, explain_json.c's and the tests: no module outside app/
+ * includes it).
  *
  * Each function returns a new object the caller owns, or NULL when out
  * of memory. Addresses and registers are "0x..." strings, exact for any
@@ -16,6 +17,9 @@
 #include "diag/crash.h"
 #include "diag/stats.h"
 #include "err.h"
+
+/* "0x..." for any value (a string: exact where a JSON number is not). */
+struct json_object *json_hex(uint64_t v);
 
 struct json_object *stats_to_json(const struct skvm_stats *s);
 struct json_object *crash_to_json(const struct crash_state *c);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/le.h"
 #include "core/exception.h"
 #include "core/fdwrite.h"
 #include "core/hypercall.h"
@@ -254,35 +255,6 @@ int bios_disk_write_back(const struct bios *b, const char *path,
 
 /* ---- guest memory helpers ---------------------------------------------- */
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* The BDA (always in RAM: bios_install checked RAM reaches 1 MiB). */
 static uint8_t *bda(const struct guestmem *mem)
 {
@@ -353,28 +325,28 @@ static void set_zf(struct regs *r, bool on)
 static void frame_load(const uint8_t *f, struct regs *r)
 {
     *r = (struct regs){
-        .eax = rd32(f + BIOS_F_EAX), .ebx = rd32(f + BIOS_F_EBX),
-        .ecx = rd32(f + BIOS_F_ECX), .edx = rd32(f + BIOS_F_EDX),
-        .esi = rd32(f + BIOS_F_ESI), .edi = rd32(f + BIOS_F_EDI),
-        .ebp = rd32(f + BIOS_F_EBP), .ds = rd16(f + BIOS_F_DS),
-        .es = rd16(f + BIOS_F_ES), .ip = rd16(f + BIOS_F_IP),
-        .cs = rd16(f + BIOS_F_CS), .flags = rd16(f + BIOS_F_FLAGS),
-        .vector = (uint8_t)rd16(f + BIOS_F_VECTOR),
+        .eax = le_get32(f + BIOS_F_EAX), .ebx = le_get32(f + BIOS_F_EBX),
+        .ecx = le_get32(f + BIOS_F_ECX), .edx = le_get32(f + BIOS_F_EDX),
+        .esi = le_get32(f + BIOS_F_ESI), .edi = le_get32(f + BIOS_F_EDI),
+        .ebp = le_get32(f + BIOS_F_EBP), .ds = le_get16(f + BIOS_F_DS),
+        .es = le_get16(f + BIOS_F_ES), .ip = le_get16(f + BIOS_F_IP),
+        .cs = le_get16(f + BIOS_F_CS), .flags = le_get16(f + BIOS_F_FLAGS),
+        .vector = (uint8_t)le_get16(f + BIOS_F_VECTOR),
     };
 }
 
 static void frame_store(uint8_t *f, const struct regs *r)
 {
-    wr32(f + BIOS_F_EAX, r->eax);
-    wr32(f + BIOS_F_EBX, r->ebx);
-    wr32(f + BIOS_F_ECX, r->ecx);
-    wr32(f + BIOS_F_EDX, r->edx);
-    wr32(f + BIOS_F_ESI, r->esi);
-    wr32(f + BIOS_F_EDI, r->edi);
-    wr32(f + BIOS_F_EBP, r->ebp);
-    wr16(f + BIOS_F_DS, r->ds);
-    wr16(f + BIOS_F_ES, r->es);
-    wr16(f + BIOS_F_FLAGS, r->flags);
+    le_put32(f + BIOS_F_EAX, r->eax);
+    le_put32(f + BIOS_F_EBX, r->ebx);
+    le_put32(f + BIOS_F_ECX, r->ecx);
+    le_put32(f + BIOS_F_EDX, r->edx);
+    le_put32(f + BIOS_F_ESI, r->esi);
+    le_put32(f + BIOS_F_EDI, r->edi);
+    le_put32(f + BIOS_F_EBP, r->ebp);
+    le_put16(f + BIOS_F_DS, r->ds);
+    le_put16(f + BIOS_F_ES, r->es);
+    le_put16(f + BIOS_F_FLAGS, r->flags);
 }
 
 /* The address of the INT instruction (2 bytes, CD nn) that made the
@@ -424,7 +396,7 @@ static bool screen_open(const struct guestmem *mem, unsigned page,
 
 static void cursor_get(const struct screen *s, unsigned *row, unsigned *col)
 {
-    uint16_t pos = rd16(s->bda + BDA_CURSOR_POS + 2 * s->page);
+    uint16_t pos = le_get16(s->bda + BDA_CURSOR_POS + 2 * s->page);
 
     *col = pos & 0xFF;
     *row = pos >> 8;
@@ -433,7 +405,7 @@ static void cursor_get(const struct screen *s, unsigned *row, unsigned *col)
 static void cursor_set(const struct bios *b, const struct screen *s,
                        unsigned row, unsigned col)
 {
-    wr16(s->bda + BDA_CURSOR_POS + 2 * s->page,
+    le_put16(s->bda + BDA_CURSOR_POS + 2 * s->page,
          (uint16_t)((row & 0xFF) << 8 | (col & 0xFF)));
     if (s->page == 0 && b->cursor_moved)
         b->cursor_moved(b->cursor_ctx, row, col);
@@ -567,12 +539,12 @@ static int video(struct bios *b, const struct guestmem *mem, struct regs *r,
                     clear_page(&sp);
             }
         for (unsigned p = 0; p < TEXT_PAGES; p++)
-            wr16(s.bda + BDA_CURSOR_POS + 2 * p, 0);
+            le_put16(s.bda + BDA_CURSOR_POS + 2 * p, 0);
         cursor_set(b, &s, 0, 0);
         return 0;
     }
     case 0x01: /* cursor shape */
-        wr16(s.bda + BDA_CURSOR_SHAPE, lo16(r->ecx));
+        le_put16(s.bda + BDA_CURSOR_SHAPE, lo16(r->ecx));
         return 0;
     case 0x02: /* set cursor position */
         cursor_set(b, &s, dh(r), dl(r));
@@ -580,7 +552,7 @@ static int video(struct bios *b, const struct guestmem *mem, struct regs *r,
     case 0x03: /* get cursor position and shape */
         cursor_get(&s, &row, &col);
         set_dx(r, (uint16_t)(row << 8 | col));
-        set_cx(r, rd16(s.bda + BDA_CURSOR_SHAPE));
+        set_cx(r, le_get16(s.bda + BDA_CURSOR_SHAPE));
         set_ax(r, 0);
         return 0;
     case 0x06: /* scroll up */
@@ -606,7 +578,7 @@ static int video(struct bios *b, const struct guestmem *mem, struct regs *r,
     }
     case 0x0F: /* get mode */
         set_al(r, s.bda[BDA_VIDEO_MODE]);
-        set_ah(r, (uint8_t)rd16(s.bda + BDA_VIDEO_COLS));
+        set_ah(r, (uint8_t)le_get16(s.bda + BDA_VIDEO_COLS));
         r->ebx = (r->ebx & 0xFFFF00FFu) | (uint32_t)s.bda[BDA_VIDEO_PAGE] << 8;
         return 0;
     case 0x13: { /* write string ES:BP, CX chars, at DH,DL */
@@ -705,28 +677,28 @@ static int disk_ext(struct bios *b, const struct guestmem *mem,
 
     if (!dap || dap[0] < DAP_MIN)
         return disk_done(b, mem, r, BIOS_DISK_BAD_PARAM);
-    uint16_t count = rd16(dap + 2), off = rd16(dap + 4), seg = rd16(dap + 6);
-    uint64_t lba = (uint64_t)rd32(dap + 8) | (uint64_t)rd32(dap + 12) << 32;
+    uint16_t count = le_get16(dap + 2), off = le_get16(dap + 4), seg = le_get16(dap + 6);
+    uint64_t lba = (uint64_t)le_get32(dap + 8) | (uint64_t)le_get32(dap + 12) << 32;
     uint32_t bytes = (uint32_t)count * BIOS_SECTOR;
     if (count > EDD_MAX_COUNT) {
-        wr16(dap + 2, 0);
+        le_put16(dap + 2, 0);
         return disk_done(b, mem, r, BIOS_DISK_BAD_PARAM);
     }
     if (seg == DAP_FLAT_SEG && off == DAP_FLAT_SEG && dap[0] >= DAP_FLAT) {
         uint8_t *big = seg_ptr(mem, r->ds, lo16(r->esi), DAP_FLAT);
-        uint64_t flat = big ? (uint64_t)rd32(big + 16) |
-                                  (uint64_t)rd32(big + 20) << 32
+        uint64_t flat = big ? (uint64_t)le_get32(big + 16) |
+                                  (uint64_t)le_get32(big + 20) << 32
                             : UINT64_MAX;
         buf = big ? guestmem_ptr_rw(mem, flat, bytes) : NULL;
     } else {
         buf = seg_ptr(mem, seg, off, bytes);
     }
     if (!buf && count) {
-        wr16(dap + 2, 0);
+        le_put16(dap + 2, 0);
         return disk_done(b, mem, r, BIOS_DISK_BOUNDARY);
     }
     uint32_t done = count ? transfer(b, lba, count, buf, write) : 0;
-    wr16(dap + 2, (uint16_t)done);
+    le_put16(dap + 2, (uint16_t)done);
     return disk_done(b, mem, r,
                      done == count ? BIOS_DISK_OK : BIOS_DISK_NOT_FOUND);
 }
@@ -792,15 +764,15 @@ static int disk(struct bios *b, const struct guestmem *mem, struct regs *r)
         return disk_ext(b, mem, r, fn == 0x43);
     case 0x48: { /* extended parameters into DS:SI */
         uint8_t *p = seg_ptr(mem, r->ds, lo16(r->esi), EDD_PARAMS_MIN);
-        if (!p || rd16(p) < EDD_PARAMS_MIN)
+        if (!p || le_get16(p) < EDD_PARAMS_MIN)
             return disk_done(b, mem, r, BIOS_DISK_BAD_PARAM);
-        wr16(p, EDD_PARAMS_MIN);
-        wr16(p + 2, EDD_INFO_CHS_VALID);
-        wr32(p + 4, b->cyls);
-        wr32(p + 8, b->heads);
-        wr32(p + 12, b->spt);
-        wr64(p + 16, b->sectors);
-        wr16(p + 24, BIOS_SECTOR);
+        le_put16(p, EDD_PARAMS_MIN);
+        le_put16(p + 2, EDD_INFO_CHS_VALID);
+        le_put32(p + 4, b->cyls);
+        le_put32(p + 8, b->heads);
+        le_put32(p + 12, b->spt);
+        le_put64(p + 16, b->sectors);
+        le_put16(p + 24, BIOS_SECTOR);
         return disk_done(b, mem, r, BIOS_DISK_OK);
     }
     default:
@@ -849,11 +821,11 @@ static int system_call(struct bios *b, const struct guestmem *mem,
             return 0;
         }
         const struct e820 *e = &map[r->ebx];
-        wr64(buf, e->base);
-        wr64(buf + 8, e->len);
-        wr32(buf + 16, e->type);
+        le_put64(buf, e->base);
+        le_put64(buf + 8, e->len);
+        le_put32(buf + 16, e->type);
         if (want == E820_ENTRY_ACPI)
-            wr32(buf + 20, E820_ACPI_VALID);
+            le_put32(buf + 20, E820_ACPI_VALID);
         r->eax = E820_SMAP;
         r->ecx = want;
         r->ebx = r->ebx + 1 < n ? r->ebx + 1 : 0;
@@ -1019,7 +991,7 @@ static int service(struct bios *b, const struct guestmem *mem,
         if (ah(r) != 0x00)
             return unsupported(mem, r, NULL, err);
         if (d)
-            wr32(d + BDA_TICKS, ticks);
+            le_put32(d + BDA_TICKS, ticks);
         set_cx(r, (uint16_t)(ticks >> 16));
         set_dx(r, (uint16_t)ticks);
         set_al(r, 0);
@@ -1061,7 +1033,7 @@ int bios_call(struct bios *b, const struct guestmem *mem, uint32_t frame,
     b->have_caller = false;
     b->caller_frame = frame;
     for (unsigned i = 0; i < 8; i++)
-        b->caller_gpr[i] = rd32(f + 4 * i);
+        b->caller_gpr[i] = le_get32(f + 4 * i);
     b->caller_cs = r.cs;
     b->caller_ip = r.vector < FIRST_SERVICE ? r.ip : caller_ip(mem, &r);
     b->caller_flags = r.flags;
@@ -1135,31 +1107,31 @@ int bios_install(const struct bios *b, const struct guestmem *mem,
                          "BIOS lives below 1 MiB");
     if (len < BIOS_HDR_SIZE || len > LAYOUT_BIOS_SIZE ||
         memcmp(image + BIOS_HDR_MAGIC, BIOS_MAGIC, strlen(BIOS_MAGIC)) != 0 ||
-        (vec_off = rd16(image + BIOS_HDR_VECTORS)) >
+        (vec_off = le_get16(image + BIOS_HDR_VECTORS)) >
             len - IVT_ENTRIES * sizeof(uint16_t))
         return skvm_fail(err, SKVM_USAGE, "the built-in BIOS image is "
                                           "malformed");
     /* The IVT: every vector to its handler in segment F000. */
     for (unsigned v = 0; v < IVT_ENTRIES; v++) {
-        wr16(ivt + v * IVT_ENTRY_SIZE, rd16(image + vec_off + 2 * v));
-        wr16(ivt + v * IVT_ENTRY_SIZE + 2, BIOS_SEGMENT);
+        le_put16(ivt + v * IVT_ENTRY_SIZE, le_get16(image + vec_off + 2 * v));
+        le_put16(ivt + v * IVT_ENTRY_SIZE + 2, BIOS_SEGMENT);
     }
     /* The BIOS data area. */
-    wr16(d + BDA_COM1, LAYOUT_PORT_COM1);
-    wr16(d + BDA_EBDA_SEG, LAYOUT_EBDA_BASE >> 4);
-    wr16(d + BDA_EQUIPMENT, EQUIP_VIDEO_80X25 | 1 << EQUIP_SERIAL_SHIFT |
+    le_put16(d + BDA_COM1, LAYOUT_PORT_COM1);
+    le_put16(d + BDA_EBDA_SEG, LAYOUT_EBDA_BASE >> 4);
+    le_put16(d + BDA_EQUIPMENT, EQUIP_VIDEO_80X25 | 1 << EQUIP_SERIAL_SHIFT |
                                 (b->drive == BIOS_DRIVE_FLOPPY ? EQUIP_FLOPPY
                                                                : 0));
-    wr16(d + BDA_MEM_KB, LAYOUT_EBDA_BASE / KIB);
-    wr16(d + BDA_KBD_HEAD, BDA_KBD_BUF);
-    wr16(d + BDA_KBD_TAIL, BDA_KBD_BUF);
-    wr16(d + BDA_KBD_START, BDA_KBD_BUF);
-    wr16(d + BDA_KBD_END, BDA_KBD_BUF + 32);
+    le_put16(d + BDA_MEM_KB, LAYOUT_EBDA_BASE / KIB);
+    le_put16(d + BDA_KBD_HEAD, BDA_KBD_BUF);
+    le_put16(d + BDA_KBD_TAIL, BDA_KBD_BUF);
+    le_put16(d + BDA_KBD_START, BDA_KBD_BUF);
+    le_put16(d + BDA_KBD_END, BDA_KBD_BUF + 32);
     d[BDA_VIDEO_MODE] = TEXT_MODE_DEFAULT;
-    wr16(d + BDA_VIDEO_COLS, TEXT_COLS);
-    wr16(d + BDA_VIDEO_PAGE_SIZE, TEXT_PAGE_SIZE);
-    wr16(d + BDA_CURSOR_SHAPE, CURSOR_SHAPE_DEFAULT);
-    wr16(d + BDA_CRTC_PORT, CRTC_COLOUR_PORT);
+    le_put16(d + BDA_VIDEO_COLS, TEXT_COLS);
+    le_put16(d + BDA_VIDEO_PAGE_SIZE, TEXT_PAGE_SIZE);
+    le_put16(d + BDA_CURSOR_SHAPE, CURSOR_SHAPE_DEFAULT);
+    le_put16(d + BDA_CRTC_PORT, CRTC_COLOUR_PORT);
     d[BDA_HDD_COUNT] = b->drive == BIOS_DRIVE_HDD ? 1 : 0;
     d[BDA_VIDEO_ROWS] = TEXT_ROWS - 1;
     uint8_t ebda[KIB] = {(uint8_t)((LAYOUT_PC_HOLE_BASE - LAYOUT_EBDA_BASE) /

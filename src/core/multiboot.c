@@ -6,27 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/le.h"
 #include "core/layout.h"
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
 
 static const char *flag_name(unsigned bit)
 {
@@ -47,10 +28,10 @@ int multiboot_find(const uint8_t *data, size_t len, const char *name,
     bool bad = false;
 
     for (size_t off = 0; off + MB_HEADER_LEN <= end; off += MB_HEADER_ALIGN) {
-        if (get32(data + off) != MB_HEADER_MAGIC)
+        if (le_get32(data + off) != MB_HEADER_MAGIC)
             continue;
-        uint32_t flags = get32(data + off + 4);
-        uint32_t sum = get32(data + off + 8);
+        uint32_t flags = le_get32(data + off + 4);
+        uint32_t sum = le_get32(data + off + 8);
         /* magic + flags + checksum is 0 modulo 2^32 (spec 3.1.2). */
         if ((uint32_t)(MB_HEADER_MAGIC + flags + sum) != 0) {
             if (!bad) {
@@ -78,11 +59,11 @@ int multiboot_find(const uint8_t *data, size_t len, const char *name,
                              "cut off: flag bit 16 needs its address fields "
                              "(%d bytes), the file ends first",
                              name, off, MB_HEADER_ADDRS_LEN);
-        h->header_addr = get32(data + off + 12);
-        h->load_addr = get32(data + off + 16);
-        h->load_end_addr = get32(data + off + 20);
-        h->bss_end_addr = get32(data + off + 24);
-        h->entry_addr = get32(data + off + 28);
+        h->header_addr = le_get32(data + off + 12);
+        h->load_addr = le_get32(data + off + 16);
+        h->load_end_addr = le_get32(data + off + 20);
+        h->bss_end_addr = le_get32(data + off + 24);
+        h->entry_addr = le_get32(data + off + 28);
         return 1;
     }
     if (bad)
@@ -232,10 +213,10 @@ static void mmap_entry(struct area *a, uint64_t base, uint64_t len,
     if (a->full)
         return;
     /* `size` counts the bytes after itself. */
-    put32(a->p + off, MB_MMAP_ENTRY_LEN - 4);
-    put64(a->p + off + 4, base);
-    put64(a->p + off + 12, len);
-    put32(a->p + off + 20, type);
+    le_put32(a->p + off, MB_MMAP_ENTRY_LEN - 4);
+    le_put64(a->p + off + 4, base);
+    le_put64(a->p + off + 12, len);
+    le_put32(a->p + off + 20, type);
 }
 
 static uint64_t align_up(uint64_t v, uint64_t align)
@@ -298,9 +279,9 @@ int multiboot_write_info(const struct guestmem *mem, const struct mb_boot *b,
         if (multiboot_check_range(mem, next, m->len, what, err) < 0)
             return -1;
         memcpy(guestmem_ptr_rw(mem, next, m->len), m->data, m->len);
-        put32(e, (uint32_t)next);
-        put32(e + 4, (uint32_t)(next + m->len));
-        put32(e + 8, area_string(&a, m->string));
+        le_put32(e, (uint32_t)next);
+        le_put32(e + 4, (uint32_t)(next + m->len));
+        le_put32(e + 8, area_string(&a, m->string));
         next += m->len;
     }
 
@@ -313,22 +294,22 @@ int multiboot_write_info(const struct guestmem *mem, const struct mb_boot *b,
                          "loader's %u bytes at 0x%x",
                          b->n_mods, LAYOUT_MB_INFO_SIZE, LAYOUT_MB_INFO_BASE);
 
-    put32(info + MB_INFO_OFF_FLAGS, MB_INFO_MEM | MB_INFO_CMDLINE |
+    le_put32(info + MB_INFO_OFF_FLAGS, MB_INFO_MEM | MB_INFO_CMDLINE |
                                         MB_INFO_MODS | MB_INFO_MMAP |
                                         MB_INFO_LOADER);
-    put32(info + MB_INFO_OFF_MEM_LOWER, (uint32_t)(lower / 1024));
-    put32(info + MB_INFO_OFF_MEM_UPPER,
+    le_put32(info + MB_INFO_OFF_MEM_LOWER, (uint32_t)(lower / 1024));
+    le_put32(info + MB_INFO_OFF_MEM_UPPER,
           low > MB_UPPER_MEM_BASE
               ? (uint32_t)((low - MB_UPPER_MEM_BASE) / 1024)
               : 0);
-    put32(info + MB_INFO_OFF_CMDLINE, cmdline);
-    put32(info + MB_INFO_OFF_MODS_COUNT, (uint32_t)b->n_mods);
-    put32(info + MB_INFO_OFF_MODS_ADDR,
+    le_put32(info + MB_INFO_OFF_CMDLINE, cmdline);
+    le_put32(info + MB_INFO_OFF_MODS_COUNT, (uint32_t)b->n_mods);
+    le_put32(info + MB_INFO_OFF_MODS_ADDR,
           (uint32_t)(LAYOUT_MB_INFO_BASE + mods_off));
-    put32(info + MB_INFO_OFF_MMAP_LENGTH, (uint32_t)mmap_len);
-    put32(info + MB_INFO_OFF_MMAP_ADDR,
+    le_put32(info + MB_INFO_OFF_MMAP_LENGTH, (uint32_t)mmap_len);
+    le_put32(info + MB_INFO_OFF_MMAP_ADDR,
           (uint32_t)(LAYOUT_MB_INFO_BASE + mmap_off));
-    put32(info + MB_INFO_OFF_LOADER_NAME, loader);
+    le_put32(info + MB_INFO_OFF_LOADER_NAME, loader);
     *info_addr = LAYOUT_MB_INFO_BASE;
     return 0;
 }

@@ -3,18 +3,10 @@
 
 #include <string.h>
 
+#include "core/le.h"
 #include "core/layout.h"
 #include "core/paging.h"
 #include "core/x86.h"
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
 
 static const char *seg_what(const struct explain_seg *g)
 {
@@ -48,7 +40,7 @@ bool explain_gdt(const struct guestmem *mem, const struct kvm_sregs *s,
         uint8_t raw[16];
         if (paging_read_linear(mem, s, s->gdt.base + off, raw, 8))
             return false;
-        uint64_t d = le64(raw);
+        uint64_t d = le_get64(raw);
         struct explain_seg g = {
             .selector = off,
             .raw = d,
@@ -68,7 +60,7 @@ bool explain_gdt(const struct guestmem *mem, const struct kvm_sregs *s,
             paging_read_linear(mem, s, s->gdt.base + off + 8, raw + 8,
                                8) == 0) {
             g.wide = true;
-            g.base |= (le64(raw + 8) & UINT32_MAX) << 32;
+            g.base |= (le_get64(raw + 8) & UINT32_MAX) << 32;
         }
         g.what = seg_what(&g);
         fn(ctx, &g);

@@ -9,37 +9,20 @@
 #include <string.h>
 
 #include "core/layout.h"
+#include "core/le.h"
 #include "core/multiboot.h"
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
 
 /* A header at `off` in buf: magic, flags, checksum (+ sum_err), then the
  * five address fields. */
 static void header(uint8_t *buf, size_t off, uint32_t flags, uint32_t sum_err,
                    const uint32_t addrs[5])
 {
-    put32(buf + off, MB_HEADER_MAGIC);
-    put32(buf + off + 4, flags);
-    put32(buf + off + 8, -(MB_HEADER_MAGIC + flags) + sum_err);
+    le_put32(buf + off, MB_HEADER_MAGIC);
+    le_put32(buf + off + 4, flags);
+    le_put32(buf + off + 8, -(MB_HEADER_MAGIC + flags) + sum_err);
     for (int i = 0; addrs && i < 5; i++)
-        put32(buf + off + 12 + 4 * i, addrs[i]);
+        le_put32(buf + off + 12 + 4 * i, addrs[i]);
 }
 
 Test(multiboot_core, header_found_only_aligned_in_first_8k)
@@ -274,42 +257,42 @@ Test(multiboot_core, info_structure_as_a_kernel_reads_it)
     cr_assert_eq(write_info(&r, RAM, &boot, &err), 0, "%s", err.msg);
     cr_assert_eq(r.info, LAYOUT_MB_INFO_BASE);
     const uint8_t *info = at(&r, r.info);
-    cr_assert_eq(get32(info + MB_INFO_OFF_FLAGS),
+    cr_assert_eq(le_get32(info + MB_INFO_OFF_FLAGS),
                  MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MODS |
                      MB_INFO_MMAP | MB_INFO_LOADER);
-    cr_assert_eq(get32(info + MB_INFO_OFF_MEM_LOWER), 640);
-    cr_assert_eq(get32(info + MB_INFO_OFF_MEM_UPPER), 3 * 1024);
-    cr_assert_str_eq((const char *)at(&r, get32(info + MB_INFO_OFF_CMDLINE)),
+    cr_assert_eq(le_get32(info + MB_INFO_OFF_MEM_LOWER), 640);
+    cr_assert_eq(le_get32(info + MB_INFO_OFF_MEM_UPPER), 3 * 1024);
+    cr_assert_str_eq((const char *)at(&r, le_get32(info + MB_INFO_OFF_CMDLINE)),
                      "/k.elf quiet");
     cr_assert_str_eq(
-        (const char *)at(&r, get32(info + MB_INFO_OFF_LOADER_NAME)),
+        (const char *)at(&r, le_get32(info + MB_INFO_OFF_LOADER_NAME)),
         "simple-kvm");
 
     /* The map: RAM, the hole reserved, RAM from 1 MiB to the end. */
     const uint64_t want[][3] = {{0, 0xA0000, MB_MMAP_RAM},
                                 {0xA0000, 0x60000, MB_MMAP_RESERVED},
                                 {0x100000, RAM - 0x100000, MB_MMAP_RAM}};
-    uint32_t mmap = get32(info + MB_INFO_OFF_MMAP_ADDR);
-    cr_assert_eq(get32(info + MB_INFO_OFF_MMAP_LENGTH),
+    uint32_t mmap = le_get32(info + MB_INFO_OFF_MMAP_ADDR);
+    cr_assert_eq(le_get32(info + MB_INFO_OFF_MMAP_LENGTH),
                  3 * MB_MMAP_ENTRY_LEN);
     for (int i = 0; i < 3; i++) {
         const uint8_t *e = at(&r, mmap + (uint32_t)i * MB_MMAP_ENTRY_LEN);
-        cr_assert_eq(get32(e), 20, "size does not count itself");
-        cr_assert_eq(get64(e + 4), want[i][0], "entry %d base", i);
-        cr_assert_eq(get64(e + 12), want[i][1], "entry %d length", i);
-        cr_assert_eq(get32(e + 20), want[i][2], "entry %d type", i);
+        cr_assert_eq(le_get32(e), 20, "size does not count itself");
+        cr_assert_eq(le_get64(e + 4), want[i][0], "entry %d base", i);
+        cr_assert_eq(le_get64(e + 12), want[i][1], "entry %d length", i);
+        cr_assert_eq(le_get32(e + 20), want[i][2], "entry %d type", i);
     }
 
     /* Modules: page-aligned from the first page past the kernel. */
-    cr_assert_eq(get32(info + MB_INFO_OFF_MODS_COUNT), 2);
-    const uint8_t *m = at(&r, get32(info + MB_INFO_OFF_MODS_ADDR));
-    cr_assert_eq(get32(m), 0x101000);
-    cr_assert_eq(get32(m + 4), 0x101000 + sizeof(a) - 1);
+    cr_assert_eq(le_get32(info + MB_INFO_OFF_MODS_COUNT), 2);
+    const uint8_t *m = at(&r, le_get32(info + MB_INFO_OFF_MODS_ADDR));
+    cr_assert_eq(le_get32(m), 0x101000);
+    cr_assert_eq(le_get32(m + 4), 0x101000 + sizeof(a) - 1);
     cr_assert_eq(memcmp(at(&r, 0x101000), a, sizeof(a) - 1), 0);
-    cr_assert_str_eq((const char *)at(&r, get32(m + 8)), "a x y");
-    cr_assert_eq(get32(m + 16), 0x102000);
+    cr_assert_str_eq((const char *)at(&r, le_get32(m + 8)), "a x y");
+    cr_assert_eq(le_get32(m + 16), 0x102000);
     cr_assert_eq(memcmp(at(&r, 0x102000), b, 2), 0);
-    cr_assert_str_eq((const char *)at(&r, get32(m + 24)), "b");
+    cr_assert_str_eq((const char *)at(&r, le_get32(m + 24)), "b");
     free(r.ram);
 }
 
@@ -327,9 +310,9 @@ Test(multiboot_core, modules_packed_without_page_align)
 
     cr_assert_eq(write_info(&r, RAM, &boot, &err), 0, "%s", err.msg);
     const uint8_t *m =
-        at(&r, get32(at(&r, r.info) + MB_INFO_OFF_MODS_ADDR));
-    cr_assert_eq(get32(m), 0x100128, "8-byte aligned past the kernel");
-    cr_assert_eq(get32(m + 16), 0x100130);
+        at(&r, le_get32(at(&r, r.info) + MB_INFO_OFF_MODS_ADDR));
+    cr_assert_eq(le_get32(m), 0x100128, "8-byte aligned past the kernel");
+    cr_assert_eq(le_get32(m + 16), 0x100130);
     free(r.ram);
 }
 
@@ -378,8 +361,8 @@ Test(multiboot_core, one_mib_of_ram)
 
     cr_assert_eq(write_info(&r, 0x100000, &boot, &err), 0, "%s", err.msg);
     const uint8_t *info = at(&r, r.info);
-    cr_assert_eq(get32(info + MB_INFO_OFF_MEM_UPPER), 0);
-    cr_assert_eq(get32(info + MB_INFO_OFF_MMAP_LENGTH),
+    cr_assert_eq(le_get32(info + MB_INFO_OFF_MEM_UPPER), 0);
+    cr_assert_eq(le_get32(info + MB_INFO_OFF_MMAP_LENGTH),
                  2 * MB_MMAP_ENTRY_LEN, "no RAM entry past 1 MiB");
     free(r.ram);
 }
