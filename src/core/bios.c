@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/filein.h"
 #include "core/le.h"
 #include "core/exception.h"
 #include "core/fdwrite.h"
@@ -101,62 +102,38 @@ static const uint8_t scan_of[128] = {
 
 /* ---- the disk ---------------------------------------------------------- */
 
-int bios_disk_read(struct bios *b, const char *path, bool check_signature,
-                   struct skvm_err *err)
+/* A disk image: at least one sector, at most BIOS_DISK_MAX; read into
+ * whole sectors (a last partial sector reads as if zero-padded). */
+static int disk_size_rule(void *ctx, int fd, uint64_t size, uint64_t *alloc,
+                          struct skvm_err *err)
 {
-    struct stat st;
-    size_t got = 0;
-    int fd;
+    const char *path = ctx;
 
-    *b = (struct bios){.in_fd = -1, .key = -1};
-    /* O_NONBLOCK: a FIFO is refused, not waited on. */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return skvm_fail(err, SKVM_USAGE, "cannot open disk image '%s': %s",
-                         path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return skvm_fail(err, SKVM_USAGE,
-                         "disk image '%s' is not a regular file", path);
-    }
-    if (st.st_size < BIOS_SECTOR) {
-        close(fd);
+    (void)fd;
+    if (size < BIOS_SECTOR)
         return skvm_fail(err, SKVM_USAGE,
                          "disk image '%s' is %lld bytes, shorter than one "
                          "%d-byte boot sector",
-                         path, (long long)st.st_size, BIOS_SECTOR);
-    }
-    if ((uint64_t)st.st_size > BIOS_DISK_MAX) {
-        close(fd);
+                         path, (long long)size, BIOS_SECTOR);
+    if (size > BIOS_DISK_MAX)
         return skvm_fail(err, SKVM_USAGE,
                          "disk image '%s' (%lld bytes) is larger than %llu "
                          "bytes",
-                         path, (long long)st.st_size,
+                         path, (long long)size,
                          (unsigned long long)BIOS_DISK_MAX);
-    }
-    /* Whole sectors: a last partial sector reads as if zero-padded. */
-    uint64_t len = ((uint64_t)st.st_size + BIOS_SECTOR - 1) /
-                   BIOS_SECTOR * BIOS_SECTOR;
-    b->disk = calloc(1, (size_t)len);
-    if (!b->disk) {
-        close(fd);
-        return skvm_fail(err, SKVM_USAGE, "out of memory reading '%s'", path);
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, b->disk + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = errno;
-            close(fd);
-            bios_free(b);
-            return skvm_fail(err, SKVM_USAGE,
-                             "cannot read disk image '%s': %s", path,
-                             n < 0 ? strerror(e) : "file shrank");
-        }
-        got += (size_t)n;
-    }
-    close(fd);
+    *alloc = (size + BIOS_SECTOR - 1) / BIOS_SECTOR * BIOS_SECTOR;
+    return 0;
+}
+
+int bios_disk_read(struct bios *b, const char *path, bool check_signature,
+                   struct skvm_err *err)
+{
+    size_t size, len;
+
+    *b = (struct bios){.in_fd = -1, .key = -1};
+    if (filein_read(path, "disk image", disk_size_rule, (void *)path,
+                    &b->disk, &size, &len, err) < 0)
+        return -1;
     b->disk_len = len;
     b->sectors = len / BIOS_SECTOR;
     if (check_signature && (b->disk[BIOS_SIGNATURE_OFF] != BIOS_SIGNATURE_0 ||

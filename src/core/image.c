@@ -12,77 +12,51 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/filein.h"
 #include "core/layout.h"
+
+/* A guest image: not empty, and no larger than guest memory, unless it
+ * is an ELF file, which carries symbols and debug information it does
+ * not load: only its segments must fit (elf_place checks them). */
+static int image_size_rule(void *ctx, int fd, uint64_t size, uint64_t *alloc,
+                           struct skvm_err *err)
+{
+    const char *path = ((const char *const *)ctx)[0];
+    uint64_t max_len = *(const uint64_t *)((const void *const *)ctx)[1];
+    uint8_t magic[SELFMAG];
+
+    if (size == 0)
+        return skvm_fail(err, SKVM_USAGE, "guest image '%s' is empty", path);
+    if (size > max_len &&
+        pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+        elf_is_elf(magic, sizeof(magic)))
+        max_len = IMAGE_ELF_FILE_MAX;
+    if (size > max_len)
+        return skvm_fail(err, SKVM_USAGE,
+                         "guest image '%s' (%lld bytes) is larger than %s "
+                         "(%llu bytes)",
+                         path, (long long)size,
+                         max_len == IMAGE_ELF_FILE_MAX ? "an ELF file may be"
+                                                       : "guest memory",
+                         (unsigned long long)max_len);
+    *alloc = size;
+    return 0;
+}
 
 int image_read_file(const char *path, uint64_t max_len, struct image *img,
                     struct skvm_err *err)
 {
-    struct stat st;
-    uint8_t *buf = NULL;
-    size_t got = 0;
-    int fd;
+    const void *ctx[2] = {path, &max_len};
+    uint8_t *buf;
+    size_t len, alloc;
 
     *img = (struct image){0};
-    /* O_NONBLOCK: a FIFO must be refused, not waited on. */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return skvm_fail(err, SKVM_USAGE, "cannot open guest image '%s': %s",
-                         path, strerror(errno));
-    if (fstat(fd, &st) < 0) {
-        skvm_fail(err, SKVM_USAGE, "cannot stat guest image '%s': %s", path,
-                  strerror(errno));
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        skvm_fail(err, SKVM_USAGE, "guest image '%s' is not a regular file",
-                  path);
-        goto fail;
-    }
-    if (st.st_size == 0) {
-        skvm_fail(err, SKVM_USAGE, "guest image '%s' is empty", path);
-        goto fail;
-    }
-    /* An ELF file carries symbols and debug information it does not
-     * load: only its segments must fit (elf_place checks them). */
-    uint8_t magic[SELFMAG];
-    if ((uint64_t)st.st_size > max_len &&
-        pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
-        elf_is_elf(magic, sizeof(magic)))
-        max_len = IMAGE_ELF_FILE_MAX;
-    if ((uint64_t)st.st_size > max_len) {
-        skvm_fail(err, SKVM_USAGE,
-                  "guest image '%s' (%lld bytes) is larger than %s (%llu "
-                  "bytes)",
-                  path, (long long)st.st_size,
-                  max_len == IMAGE_ELF_FILE_MAX ? "an ELF file may be"
-                                                : "guest memory",
-                  (unsigned long long)max_len);
-        goto fail;
-    }
-    buf = malloc((size_t)st.st_size);
-    if (!buf) {
-        skvm_fail(err, SKVM_USAGE, "out of memory reading '%s'", path);
-        goto fail;
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            skvm_fail(err, SKVM_USAGE, "cannot read guest image '%s': %s",
-                      path, n < 0 ? strerror(errno) : "file shrank");
-            goto fail;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    *img = (struct image){.data = buf, .len = got, .owned = buf,
+    if (filein_read(path, "guest image", image_size_rule, ctx, &buf, &len,
+                    &alloc, err) < 0)
+        return -1;
+    *img = (struct image){.data = buf, .len = len, .owned = buf,
                           .name = path};
     return 0;
-fail:
-    free(buf);
-    close(fd);
-    return -1;
 }
 
 void image_from_blob(const struct guest_blob *blob, struct image *img)
