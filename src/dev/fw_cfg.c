@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define BITS_PER_BYTE 8u
+#include "core/le.h"
 
 void fw_cfg_init(struct fw_cfg *f, uint64_t ram_size)
 {
@@ -21,13 +21,6 @@ void fw_cfg_select(struct fw_cfg *f, uint16_t key)
     f->offset = 0;
 }
 
-static size_t put_le(uint8_t *buf, uint64_t v, size_t bytes)
-{
-    for (size_t i = 0; i < bytes; i++)
-        buf[i] = (uint8_t)(v >> (BITS_PER_BYTE * i));
-    return bytes;
-}
-
 size_t fw_cfg_item(const struct fw_cfg *f, uint16_t key, uint8_t *buf)
 {
     switch (key) {
@@ -35,11 +28,15 @@ size_t fw_cfg_item(const struct fw_cfg *f, uint16_t key, uint8_t *buf)
         memcpy(buf, FW_CFG_SIG_TEXT, strlen(FW_CFG_SIG_TEXT));
         return strlen(FW_CFG_SIG_TEXT);
     case FW_CFG_ID:
-        return put_le(buf, FW_CFG_ID_TRADITIONAL, sizeof(uint32_t));
+        le_put32(buf, FW_CFG_ID_TRADITIONAL);
+        return sizeof(uint32_t);
     case FW_CFG_RAM_SIZE:
-        return put_le(buf, f->ram_size, sizeof(uint64_t));
+        le_put64(buf, f->ram_size);
+        return sizeof(uint64_t);
     case FW_CFG_NB_CPUS:
-        return put_le(buf, 1, sizeof(uint16_t));
+    case FW_CFG_MAX_CPUS: /* one vCPU, and no more to hot-plug: QEMU's 1 */
+        le_put16(buf, 1);
+        return sizeof(uint16_t);
     default:
         return 0;
     }

@@ -8,6 +8,7 @@
  *   0x0001 FW_CFG_ID        1 (32-bit): the traditional interface, no DMA
  *   0x0003 FW_CFG_RAM_SIZE  the guest's RAM in bytes (64-bit)
  *   0x0005 FW_CFG_NB_CPUS   1 (16-bit)
+ *   0x000f FW_CFG_MAX_CPUS  1 (16-bit; kvm-unit-tests reads it)
  * Every other item, and every byte past an item's end, reads 0 (so the
  * file directory, 0x0019, has no files). Data-port writes are ignored,
  * as QEMU ignores them for read-only items.
@@ -26,6 +27,7 @@
 #define FW_CFG_ID        0x0001
 #define FW_CFG_RAM_SIZE  0x0003
 #define FW_CFG_NB_CPUS   0x0005
+#define FW_CFG_MAX_CPUS  0x000f
 #define FW_CFG_FILE_DIR  0x0019
 
 #define FW_CFG_ID_TRADITIONAL 0x1 /* bit 0: the port interface; bit 1 DMA */

@@ -393,6 +393,8 @@ Test(dev, fw_cfg_items)
     cr_assert_eq(fw_read(4), 1, "traditional interface, no DMA");
     fw_select(FW_CFG_NB_CPUS);
     cr_assert_eq(fw_read(2), 1);
+    fw_select(FW_CFG_MAX_CPUS);
+    cr_assert_eq(fw_read(2), 1, "max CPUs as QEMU's default");
     fw_select(FW_CFG_RAM_SIZE);
     cr_assert_eq(fw_read(8), MEM_SIZE);
     fw_select(FW_CFG_RAM_SIZE); /* selecting again rewinds */
