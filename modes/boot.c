@@ -7,24 +7,16 @@
 #include "core/bios.h"
 #include "core/layout.h"
 #include "core/x86.h"
+#include "modes/segments.h"
 
 GUEST_BLOB_EXTERN(bios);
 
 #define IVT_LIMIT (X86_VECTORS * X86_IVT_ENTRY_SIZE - 1)
-#define REAL_SEG_LIMIT 0xFFFF
 
 const uint8_t *boot_bios_image(size_t *len)
 {
     *len = (size_t)(guest_bios_end - guest_bios_start);
     return guest_bios_start;
-}
-
-static void zero_segment(struct kvm_segment *seg, uint8_t type)
-{
-    *seg = (struct kvm_segment){
-        .base = 0, .limit = REAL_SEG_LIMIT, .selector = 0, .type = type,
-        .present = 1, .s = 1,
-    };
 }
 
 static int boot_setup(const struct mode_env *env, struct kvm_sregs *sregs,
@@ -35,8 +27,8 @@ static int boot_setup(const struct mode_env *env, struct kvm_sregs *sregs,
     if (guestmem_read(env->mem, LAYOUT_BIOS_BASE + BIOS_HDR_DRIVE, &drive,
                       1) < 0)
         return -ENOSPC;
-    zero_segment(&sregs->cs, X86_SEG_TYPE_CODE_XR);
-    zero_segment(&sregs->ds, X86_SEG_TYPE_DATA_RW);
+    seg_real(&sregs->cs, 0, X86_SEG_TYPE_CODE_XR);
+    seg_real(&sregs->ds, 0, X86_SEG_TYPE_DATA_RW);
     sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
     /* The BIOS's vectors, at 0 as on a PC (SDM 20.1.4). */
     sregs->idt = (struct kvm_dtable){.base = 0, .limit = IVT_LIMIT};

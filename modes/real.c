@@ -9,24 +9,11 @@
 #include "core/layout.h"
 #include "modes/idt.h"
 #include "modes/mode.h"
+#include "modes/segments.h"
 #include "core/x86.h"
 
 GUEST_BLOB_EXTERN(real);
 GUEST_BLOB_EXTERN(hypercalls_real);
-
-/* A real-mode segment register: base = selector * 16, 64 KiB limit. */
-static void real_segment(struct kvm_segment *seg, uint16_t selector,
-                         uint8_t type)
-{
-    *seg = (struct kvm_segment){
-        .base = (uint64_t)selector << 4,
-        .limit = 0xFFFF,
-        .selector = selector,
-        .type = type,
-        .present = 1,
-        .s = 1,
-    };
-}
 
 static int real_setup(const struct mode_env *env, struct kvm_sregs *sregs,
                       struct kvm_regs *regs)
@@ -38,8 +25,8 @@ static int real_setup(const struct mode_env *env, struct kvm_sregs *sregs,
 
     if (env->entry > LAYOUT_REAL_MAX_ENTRY)
         return -ERANGE;
-    real_segment(&sregs->cs, cs, X86_SEG_TYPE_CODE_XR);
-    real_segment(&sregs->ds, 0, X86_SEG_TYPE_DATA_RW);
+    seg_real(&sregs->cs, cs, X86_SEG_TYPE_CODE_XR);
+    seg_real(&sregs->ds, 0, X86_SEG_TYPE_DATA_RW);
     sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
     /* The loader's IVT, away from the image at 0 (modes/idt.h). Where
      * RAM does not reach it, an empty IVT: any interrupt then shuts the

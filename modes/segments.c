@@ -129,3 +129,15 @@ int gdt_add_code64_handlers(const struct guestmem *mem,
     sregs->gdt.limit = GDT_END_COMPAT - 1;
     return 0;
 }
+
+void seg_real(struct kvm_segment *seg, uint16_t selector, uint8_t type)
+{
+    *seg = (struct kvm_segment){
+        .base = (uint64_t)selector << 4,
+        .limit = 0xFFFF,
+        .selector = selector,
+        .type = type,
+        .present = 1,
+        .s = 1,
+    };
+}

@@ -41,6 +41,10 @@ extern const struct x86_seg seg_flat_data;   /* 4 GiB, read/write */
 uint64_t seg_descriptor(const struct x86_seg *seg);
 void seg_to_kvm(const struct x86_seg *seg, struct kvm_segment *out);
 
+/* A real-mode segment register: base = selector * 16, 64 KiB limit,
+ * present, code or data `type` (real mode and --boot). */
+void seg_real(struct kvm_segment *seg, uint16_t selector, uint8_t type);
+
 /* Write null/code/data at LAYOUT_GDT_BASE, point GDTR at it and load CS
  * with `code` and DS/ES/FS/GS/SS with the data segment. -ENOSPC when RAM
  * does not reach the GDT. */
