@@ -15,15 +15,26 @@ void run_skvm(struct skvm_result *r, const char *const *argv)
         cr_assert_fail("%s", why);
 }
 
-const char *test_guest(const char *name)
+const char *test_guest_file(const char *file)
 {
-    static char path[4096];
+    /* A few at once: one argv may name several guests. */
+    static char paths[4][4096];
+    static unsigned next;
+    char *path = paths[next++ % 4];
     const char *dir = getenv("SKVM_TEST_GUESTS");
 
     cr_assert(dir, "SKVM_TEST_GUESTS is not set (run through meson test)");
-    snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+    snprintf(path, sizeof(paths[0]), "%s/%s", dir, file);
     cr_assert(access(path, R_OK) == 0, "test guest %s not built", path);
     return path;
+}
+
+const char *test_guest(const char *name)
+{
+    char file[256];
+
+    snprintf(file, sizeof(file), "%s.bin", name);
+    return test_guest_file(file);
 }
 
 void skip_if_host_cannot(const struct skvm_result *r, const char *mode)

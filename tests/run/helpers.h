@@ -23,6 +23,9 @@ void run_with_stdin(struct skvm_result *r, const char *input,
 /* Path of a test guest binary built by guests/meson.build (the NASM and
  * C test guests listed in tests/guests/meson.build). */
 const char *test_guest(const char *name);
+/* The same for a file named in full (mb_kernel_c.elf, elf_hello64.elf);
+ * the last four paths stay valid. */
+const char *test_guest_file(const char *file);
 
 /* Skip (with the reason and where the mode is covered) when the run
  * ended in "this host's KVM cannot run <mode> mode". */

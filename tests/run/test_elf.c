@@ -22,13 +22,10 @@
 
 static const char *elf_guest(const char *name)
 {
-    static char path[4096];
-    const char *dir = getenv("SKVM_TEST_GUESTS");
+    char file[256];
 
-    cr_assert(dir, "SKVM_TEST_GUESTS is not set (run through meson test)");
-    snprintf(path, sizeof(path), "%s/%s.elf", dir, name);
-    cr_assert(access(path, R_OK) == 0, "test guest %s not built", path);
-    return path;
+    snprintf(file, sizeof(file), "%s.elf", name);
+    return test_guest_file(file);
 }
 
 /* The guest for a mode: ELF64 for long, ELF32 for the 32-bit modes. */

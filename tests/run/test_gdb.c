@@ -562,13 +562,11 @@ MODE_GDB_TESTS(la57)
  * backtrace at main, so `bt` is asked one call deeper. */
 static void test_elf_source(const char *mode)
 {
-    const char *dir = getenv("SKVM_TEST_GUESTS");
     static char guest[4096], file[4200];
     struct session s;
 
-    cr_assert(dir, "SKVM_TEST_GUESTS is not set (run through meson test)");
-    snprintf(guest, sizeof(guest), "%s/elf_hello%s.elf", dir,
-             bits_of(mode));
+    snprintf(file, sizeof(file), "elf_hello%s.elf", bits_of(mode));
+    snprintf(guest, sizeof(guest), "%s", test_guest_file(file));
     snprintf(file, sizeof(file), "file %s", guest);
     session(&s, mode, CMDS(guest),
             CMDS(file, "break main", "continue", "next",

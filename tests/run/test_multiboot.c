@@ -24,18 +24,12 @@
 /* Longer than the information area (LAYOUT_MB_INFO_SIZE, 20 KiB). */
 #define LONG_CMDLINE 21000
 
-static char kernel_path[4096], module_path[2][64], expected[8192];
+static char module_path[2][64], expected[8192];
 
 /* The kernels: mb_kernel.bin (a.out kludge) or mb_kernel_c.elf. */
 static const char *kernel(const char *file)
 {
-    const char *dir = getenv("SKVM_TEST_GUESTS");
-
-    cr_assert(dir, "SKVM_TEST_GUESTS is not set (run through meson test)");
-    snprintf(kernel_path, sizeof(kernel_path), "%s/%s", dir, file);
-    cr_assert(access(kernel_path, R_OK) == 0, "test kernel %s not built",
-              kernel_path);
-    return kernel_path;
+    return test_guest_file(file);
 }
 
 /* A module file holding `text`; removed at the end of the test. */
