@@ -536,7 +536,7 @@ static const struct cli_option option_defs[] = {
      OPT, set_repeat},
     {"no-coalesce", 0, NULL,
      "KVM batches port 0xE9 output when it can; same output",
-     "one VM exit per console byte", OPT, set_no_coalesce},
+     "one VM exit and one write per console byte", OPT, set_no_coalesce},
     {"eager-mem", 0, NULL,
      "each 64 MiB piece when first touched; same results",
      "register all guest RAM with KVM at start", OPT, set_eager_mem},

@@ -102,9 +102,9 @@ static void screen_tell(const struct options *o, const struct vm *vm,
     size_t len = 0;
     FILE *f;
 
+    /* Read whatever mincore says now: a page the guest wrote and the
+     * kernel swapped out reads back its bytes but is "not resident". */
     if (o->vga == VGA_NEVER ||
-        (o->vga != VGA_ALWAYS && before->untouched &&
-         guestmem_untouched(&vm->mem, LAYOUT_VGA_TEXT_BASE, VGA_TEXT_SIZE)) ||
         vga_screen_read(&now, &vm->mem, &devs->crtc) < 0 ||
         (o->vga != VGA_ALWAYS && !vga_screen_changed(before, &now)))
         return;
@@ -431,8 +431,8 @@ static int run_repeats(struct vm *vm, struct rerun *rr,
 
 /* Always false: it only copies the VGA text buffer as the guest starts
  * (a placed image may cover it), inside the chain of set-up steps. A
- * buffer no one has touched is zeros: noted, not read, so a run that
- * never uses VGA faults no page in for it (nor for `before`). */
+ * buffer no one has touched is zeros: noted, not read, so `before` is
+ * never faulted in (fresh RAM: nothing of it can be swapped out yet). */
 static bool screen_snapshot(const struct vm *vm, struct vga_screen *before,
                             bool *live)
 {
@@ -586,8 +586,10 @@ int session_run_outcome(const struct options *o, struct outcome *out,
     bool putchar_console = portmap_lookup(&ports, LAYOUT_PORT_CONSOLE,
                                           PORTMAP_OUT) == HC_CALL_PUTCHAR;
     /* Its bytes wait for a line's end (core/fdwrite.h) unless something
-     * prints or stops between exits: --trace's lines, gdb. */
-    rcfg.hc.hold = putchar_console && !o->trace && !o->gdb_set;
+     * prints or stops between exits (--trace's lines, gdb), or the user
+     * asked for every console byte at once (--no-coalesce). */
+    rcfg.hc.hold = putchar_console && !o->trace && !o->gdb_set &&
+                   !o->no_coalesce;
     if (console_setup(&vm.console, vm.vm_fd, vm.run, vm.run_size,
                       !o->no_coalesce && putchar_console, vm.coalesced_pio,
                       err) < 0)

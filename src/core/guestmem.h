@@ -72,17 +72,20 @@ int guestmem_read(const struct guestmem *mem, uint64_t gpa, void *buf,
 int guestmem_write(const struct guestmem *mem, uint64_t gpa, const void *buf,
                    size_t len);
 
-/* True when no host page under [gpa, gpa + len) was ever touched, by
- * the host or through KVM by the guest (mincore: not resident): the range
- * then reads as zeros without a page being faulted in. False when any
- * page was, or when that cannot be told (not RAM, or not an mmap'd
- * region). */
+/* True when no host page under [gpa, gpa + len) is resident (mincore):
+ * on RAM mapped moments ago, one nobody has touched, by the host or
+ * through KVM by the guest, so it reads as zeros without a page being
+ * faulted in. Not proof later on: a page written and then swapped out is
+ * not resident either. False when any page is, or when that cannot be
+ * told (not RAM, or not an mmap'd region). */
 bool guestmem_untouched(const struct guestmem *mem, uint64_t gpa,
                         uint64_t len);
 
-/* Zero [gpa, gpa + len) as guestmem_write would, leaving pages that were
- * never touched (already zeros) alone, so none is faulted in; -1 when
- * the range is not all RAM. */
+/* Zero [gpa, gpa + len) as guestmem_write would, leaving pages that are
+ * not resident alone, so none is faulted in; for RAM that cannot hold a
+ * swapped-out write (fresh, or whose guest-dirtied pages the caller
+ * zeroes anyway, as --repeat's restore does). -1 when the range is not
+ * all RAM. */
 int guestmem_zero(const struct guestmem *mem, uint64_t gpa, uint64_t len);
 
 /* Little-endian integer of `width` bytes (1, 2, 4 or 8) at gpa. */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
@@ -135,7 +136,9 @@ long hostcache_load(const struct hostcache_key *key, void *buf, size_t cap)
 
     if (!paths(dir, file))
         return -1;
-    fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO someone planted there is opened at once (and
+     * then refused as not a regular file of ours), never waited on. */
+    fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return -1;
     if (fstat(fd, &st) < 0 || !ours(&st) || st.st_size < (off_t)sizeof(h) ||
@@ -152,35 +155,56 @@ long hostcache_load(const struct hostcache_key *key, void *buf, size_t cap)
     return (long)h.blob_len;
 }
 
-/* Our own directory for the file, made if need be: 0700, owned by us. */
-static bool own_dir(const char *dir)
+/* Our own directory for the file, made if need be, opened without
+ * following a symlink and checked through that fd (0700, ours): what
+ * is written then goes into that directory whatever its path is renamed
+ * or swapped to meanwhile. -1 when it is not ours. */
+static int own_dir(const char *dir)
 {
     struct stat st;
+    int fd;
 
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-        return false;
-    return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-           st.st_uid == geteuid() && (st.st_mode & 0777) == 0700;
+        return -1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+        (st.st_mode & 0777) != 0700) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 void hostcache_store(const struct hostcache_key *k, const void *blob,
                      size_t len)
 {
-    char dir[PATH_CAP], file[PATH_CAP], tmp[PATH_CAP + sizeof(".XXXXXX")];
+    char dir[PATH_CAP], file[PATH_CAP], tmp[64] = CACHE_NAME ".";
     struct header h = {.blob_len = len, .key = *k};
     struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)blob, len}};
-    int fd;
+    struct timespec now;
+    char num[24];
+    int dfd, fd;
 
     memcpy(h.magic, magic, sizeof(magic));
-    if (cache_off() || !paths(dir, file) || !own_dir(dir))
+    if (cache_off() || !paths(dir, file) || (dfd = own_dir(dir)) < 0)
         return;
-    memcpy(tmp, file, strlen(file));
-    memcpy(tmp + strlen(file), ".XXXXXX", sizeof(".XXXXXX"));
-    fd = mkstemp(tmp); /* O_EXCL, mode 0600 */
-    if (fd < 0)
+    /* A name of our own beside it (pid and time; O_EXCL refuses any
+     * that exists), renamed over the file when whole. */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    strcat(tmp, decimal((unsigned)getpid(), num, sizeof(num)));
+    strcat(tmp, ".");
+    strcat(tmp, decimal((unsigned)now.tv_nsec, num, sizeof(num)));
+    fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0600);
+    if (fd < 0) {
+        close(dfd);
         return;
+    }
     bool ok = boot_part(fd, &h.key) &&
               writev(fd, iov, 2) == (ssize_t)(sizeof(h) + len);
-    if (close(fd) < 0 || !ok || rename(tmp, file) < 0)
-        unlink(tmp);
+    if (close(fd) < 0 || !ok || renameat(dfd, tmp, dfd, CACHE_NAME) < 0)
+        unlinkat(dfd, tmp, 0);
+    close(dfd);
 }

@@ -14,11 +14,14 @@
  * anew, which devtmpfs makes a new inode), and a reboot: the file's
  * directory is on tmpfs (both usual places are), which a reboot empties,
  * or else the kernel's boot id joins the key. A file is used only when it is a regular file owned by
- * this user and writable by nobody else, with the magic, the format
- * version and the same key, and a blob no longer than the caller's
- * buffer; anything else is a miss, and a miss costs only the asking.
- * Stores write a fresh file in a directory of the user's own (0700) and
- * rename it into place, so concurrent starts never read half a file.
+ * this user and writable by nobody else (opened without following a
+ * symlink or waiting on a FIFO), with the magic, the format version and
+ * the same key, and a blob no longer than the caller's buffer; anything
+ * else is a miss, and a miss costs only the asking. Stores write a fresh
+ * file (O_EXCL) in a directory of the user's own (0700, checked through
+ * its open fd, so a path swapped meanwhile writes nowhere else) and
+ * rename it into place, so concurrent starts never read half a file. A
+ * store killed midway leaves its fresh file behind (host-cache.PID.N).
  *
  * SIMPLE_KVM_HOST_CACHE=off turns both off (for a container whose /dev
  * is not devtmpfs and whose KVM modules are reloaded without a reboot:

@@ -148,3 +148,27 @@ Test(hostcache, boot_id_only_off_tmpfs)
     cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1,
                  "another boot's file is a miss");
 }
+
+/* What another user could plant must cost a miss, never a hang: a FIFO
+ * in the file's place is opened without waiting and refused; a symlink
+ * in the directory's place is not followed when storing. */
+Test(hostcache, planted_fifo_and_symlinked_dir, .timeout = 10)
+{
+    struct hostcache_key k = key();
+    char sub[128], other[128], out[16];
+
+    snprintf(sub, sizeof(sub), "%s/simple-kvm", dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_eq(hostcache_load(&k, out, sizeof(out)), -1, "a FIFO: a miss");
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(rmdir(sub), 0);
+    snprintf(other, sizeof(other), "%s/elsewhere", dir);
+    cr_assert_eq(mkdir(other, 0700), 0);
+    cr_assert_eq(symlink(other, sub), 0);
+    hostcache_store(&k, "answers", 8);
+    snprintf(out, sizeof(out), "x");
+    char stray[200];
+    snprintf(stray, sizeof(stray), "%s/host-cache", other);
+    cr_assert_neq(access(stray, F_OK), 0, "nothing written through it");
+}
