@@ -525,7 +525,7 @@ int session_run_outcome(const struct options *o, struct outcome *out,
                                   .reveal_hva = o->reveal_hva};
     if (!out)
         stats_init(&local_stats, false);
-    stats->map = &ports; /* until the end of this function */
+    stats_use_map(stats, &ports); /* until the end of this function */
     /* Statistics always count; trace and gdb watch only when asked. gdb
      * comes last: it may take an exit the others have already seen. */
     struct run_observer obs = stats_observer(stats);
@@ -535,7 +535,7 @@ int session_run_outcome(const struct options *o, struct outcome *out,
         run_config_observe(&rcfg, &obs);
     }
     if ((rcfg.console_fd = console_open(o, err)) < 0) {
-        stats->map = NULL;
+        stats_use_map(stats, NULL);
         return -1;
     }
     if (serial_input_open(o, &serial_in, err) < 0)
@@ -650,7 +650,7 @@ out_console:
     if (rcfg.console_fd != STDOUT_FILENO &&
         rcfg.console_fd != STDERR_FILENO)
         close(rcfg.console_fd);
-    stats->map = NULL; /* the map dies with this frame */
+    stats_use_map(stats, NULL); /* the map dies with this frame */
     return rc;
 }
 

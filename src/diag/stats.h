@@ -66,12 +66,25 @@ struct skvm_stats {
     uint64_t loop_ns;     /* the whole run loop; host = loop - kvm_run */
     uint64_t wall_ns;     /* the whole process, parse to report */
     uint64_t t_wall_start, t_loop_start, t_run_start;
+    /* The last port exit's bookkeeping, kept while the map is the same:
+     * a guest's exits mostly repeat one port (the console), whose name,
+     * counters and owner are then found without a search. */
+    struct {
+        const struct portmap *map;
+        uint32_t key;        /* port | out << 16 | 1 << 17; 0: none */
+        unsigned port_index; /* in ports[] */
+        int hypercall_index; /* in hypercalls[], -1: not a hypercall */
+        int dev;             /* enum dev_id, or -1 unknown, -2 mapped */
+    } memo;
 };
 
 /* Monotonic nanoseconds. */
 uint64_t stats_now_ns(void);
 
 void stats_init(struct skvm_stats *s, bool timing);
+
+/* Name hypercalls after `map` from now on (NULL: the default map). */
+void stats_use_map(struct skvm_stats *s, const struct portmap *map);
 
 /* Around the run loop, and around each KVM_RUN (no-ops unless timing). */
 void stats_loop_begin(struct skvm_stats *s);

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <linux/kvm.h>
 
+#include "core/layout.h"
 #include "diag/stats.h"
 
 Test(stats, stats_counters)
@@ -32,4 +33,39 @@ Test(stats, stats_counters)
     cr_assert_eq(s.exits, 2);
     cr_assert_eq(s.by_reason[KVM_EXIT_IO], 1);
     cr_assert_eq(s.other_reason, 1);
+}
+
+/* A port exit counted through the last-port memo counts exactly as the
+ * first one did: port, bytes, hypercall name, unknown ports; a new map
+ * forgets it. */
+Test(stats, repeated_port_exits)
+{
+    struct skvm_stats s;
+    struct kvm_run run = {.exit_reason = KVM_EXIT_IO};
+
+    stats_init(&s, false);
+    run.io.direction = KVM_EXIT_IO_OUT;
+    for (unsigned i = 0; i < 5; i++) {
+        run.io.port = LAYOUT_PORT_HC_PRINT_U32;
+        run.io.size = 4;
+        run.io.count = 1;
+        stats_count_port_io(&s, &run);
+        run.io.port = 0x3333; /* nobody's */
+        run.io.size = 1;
+        run.io.count = 2;
+        stats_count_port_io(&s, &run);
+        stats_count_port_io(&s, &run);
+    }
+    cr_assert_eq(s.n_ports, 2);
+    cr_assert_eq(s.ports[0].port, LAYOUT_PORT_HC_PRINT_U32);
+    cr_assert_eq(s.ports[0].exits, 5);
+    cr_assert_eq(s.ports[0].bytes, 20);
+    cr_assert_eq(s.ports[1].exits, 10);
+    cr_assert_eq(s.ports[1].bytes, 20);
+    cr_assert_eq(s.n_hypercalls, 1);
+    cr_assert_str_eq(s.hypercalls[0].name, "print_u32");
+    cr_assert_eq(s.hypercalls[0].calls, 5);
+    cr_assert_eq(s.unknown_ports, 10);
+    stats_use_map(&s, NULL);
+    cr_assert_eq(s.memo.key, 0, "a new map: nothing remembered");
 }
