@@ -3,8 +3,9 @@
  * vm_open() does every KVM step up to a runnable-but-unconfigured vCPU:
  * API version and capability checks (kvm/hostinfo.h: kept across runs),
  * KVM_CREATE_VM, KVM_SET_TSS_ADDR,
- * RAM (mmap MAP_NORESERVE, MADV_MERGEABLE past 64 MiB; KVM memory slots registered
- * as the host or guest first touch each piece, see memslots.h),
+ * RAM (mmap MAP_NORESERVE; MADV_MERGEABLE past 64 MiB, else
+ * MADV_NOHUGEPAGE; KVM memory slots registered as the host or guest
+ * first touch each piece, see memslots.h),
  * KVM_CREATE_VCPU, the kvm_run mapping and the guest CPUID; with
  * `irqchip`, the in-kernel interrupt controllers and PIT before the vCPU
  * (kvm/irqchip.h). Failures are SKVM_HOST (this host cannot) or
