@@ -101,6 +101,9 @@ int long_paging_setup(const struct mode_env *env, uint64_t extra_pd_base,
     memset(pml4, 0, X86_PAGE_4K);
     memset(pdpt, 0, X86_PAGE_4K);
     pml4[0] = LAYOUT_PDPT_BASE | TABLE_FLAGS; /* one PDPT: 512 GiB */
+    /* --mem 64G writes 63 more directories: their pages in one go. */
+    if (long_high_tables(env))
+        guestmem_prefault(env->mem, extra_pd_base, long_high_tables(env));
     for (unsigned gib = 0; gib < X86_PT_ENTRIES64; gib++) {
         uint64_t base = (uint64_t)gib * X86_PAGE_1G;
         uint64_t ram = ram_in(env->mem, base, X86_PAGE_1G);

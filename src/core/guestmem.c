@@ -159,3 +159,20 @@ int guestmem_zero(const struct guestmem *mem, uint64_t gpa, uint64_t len)
     }
     return 0;
 }
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void guestmem_prefault(const struct guestmem *mem, uint64_t gpa,
+                       uint64_t len)
+{
+    uint8_t *p = guestmem_ptr_rw(mem, gpa, len);
+    uintptr_t start, end;
+
+    if (!p)
+        return;
+    start = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
+    end = ((uintptr_t)p + len + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+    (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}

@@ -88,6 +88,14 @@ bool guestmem_untouched(const struct guestmem *mem, uint64_t gpa,
  * all RAM. */
 int guestmem_zero(const struct guestmem *mem, uint64_t gpa, uint64_t len);
 
+/* About to write all of [gpa, gpa + len): have the host pages made in
+ * one go (MADV_POPULATE_WRITE) rather than one page fault each (~3 us on
+ * kvm-pvm); the write hook is called as for a write. Only an
+ * optimisation: nothing happens where the kernel cannot (before 5.14) or
+ * the range is not RAM. */
+void guestmem_prefault(const struct guestmem *mem, uint64_t gpa,
+                       uint64_t len);
+
 /* Little-endian integer of `width` bytes (1, 2, 4 or 8) at gpa. */
 int guestmem_read_uint(const struct guestmem *mem, uint64_t gpa,
                        unsigned width, uint64_t *value);
