@@ -58,7 +58,9 @@ void stats_count_exit(struct skvm_stats *s, uint32_t reason)
         s->other_reason++;
 }
 
-void stats_count_io(struct skvm_stats *s, uint16_t port, bool out,
+/* Count one exit of (port, out); returns the port's slot in ports[], or
+ * -1 when the table is full and it went to the other ports. */
+static int count_io(struct skvm_stats *s, uint16_t port, bool out,
                     uint64_t bytes)
 {
     /* Linear search: a guest uses a handful of ports, the console first. */
@@ -67,19 +69,20 @@ void stats_count_io(struct skvm_stats *s, uint16_t port, bool out,
         if (p->port == port && p->out == out) {
             p->exits++;
             p->bytes += bytes;
-            return;
+            return (int)i;
         }
     }
     if (s->n_ports == STATS_MAX_PORTS) {
         s->other_port_exits++;
-        return;
+        return -1;
     }
-    s->ports[s->n_ports++] =
-        (struct stats_port){.port = port, .out = out, .exits = 1,
-                            .bytes = bytes};
+    s->ports[s->n_ports] = (struct stats_port){.port = port, .out = out,
+                                               .exits = 1, .bytes = bytes};
+    return (int)s->n_ports++;
 }
 
-void stats_count_hypercall(struct skvm_stats *s, const char *name)
+/* Count one call of `name`; its slot in hypercalls[], or -1 (others). */
+static int count_hypercall(struct skvm_stats *s, const char *name)
 {
     if (!name)
         name = "unknown";
@@ -87,14 +90,26 @@ void stats_count_hypercall(struct skvm_stats *s, const char *name)
         if (s->hypercalls[i].name == name ||
             strcmp(s->hypercalls[i].name, name) == 0) {
             s->hypercalls[i].calls++;
-            return;
+            return (int)i;
         }
     if (s->n_hypercalls == STATS_MAX_HYPERCALLS) {
         s->other_hypercalls++;
-        return;
+        return -1;
     }
-    s->hypercalls[s->n_hypercalls++] =
+    s->hypercalls[s->n_hypercalls] =
         (struct stats_hypercall){.name = name, .calls = 1};
+    return (int)s->n_hypercalls++;
+}
+
+void stats_count_io(struct skvm_stats *s, uint16_t port, bool out,
+                    uint64_t bytes)
+{
+    (void)count_io(s, port, out, bytes);
+}
+
+void stats_count_hypercall(struct skvm_stats *s, const char *name)
+{
+    (void)count_hypercall(s, name);
 }
 
 /* The dispatcher's own table names the calls (core/hypercall). */
@@ -102,24 +117,6 @@ const char *stats_hypercall_name(const struct skvm_stats *s, uint16_t port,
                                  bool out)
 {
     return hypercall_name(s->map, port, out);
-}
-
-/* The index of (port, out) in ports[], or -1 (other ports). */
-static int port_index(const struct skvm_stats *s, uint16_t port, bool out)
-{
-    for (unsigned i = 0; i < s->n_ports; i++)
-        if (s->ports[i].port == port && s->ports[i].out == out)
-            return (int)i;
-    return -1;
-}
-
-static int hypercall_index(const struct skvm_stats *s, const char *name)
-{
-    for (unsigned i = 0; i < s->n_hypercalls; i++)
-        if (s->hypercalls[i].name == name ||
-            strcmp(s->hypercalls[i].name, name) == 0)
-            return (int)i;
-    return -1;
 }
 
 void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run)
@@ -141,10 +138,9 @@ void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run)
     }
     const char *hc = stats_hypercall_name(s, run->io.port, out);
     int dev = -2;
+    int pi = count_io(s, run->io.port, out, bytes);
+    int hi = hc ? count_hypercall(s, hc) : -1;
 
-    stats_count_io(s, run->io.port, out, bytes);
-    if (hc)
-        stats_count_hypercall(s, hc);
     if (portmap_lookup(s->map, run->io.port,
                        out ? PORTMAP_OUT : PORTMAP_IN) < 0) {
         /* The run loop gives what the map leaves to the devices. */
@@ -155,8 +151,6 @@ void stats_count_port_io(struct skvm_stats *s, const struct kvm_run *run)
             s->unknown_ports++, dev = -1;
     }
     /* Remembered only where every count above has its own slot. */
-    int pi = port_index(s, run->io.port, out);
-    int hi = hc ? hypercall_index(s, hc) : -1;
     s->memo.key = pi >= 0 && (!hc || hi >= 0) ? key : 0;
     s->memo.map = s->map;
     s->memo.port_index = pi >= 0 ? (unsigned)pi : 0;
