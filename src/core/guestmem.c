@@ -96,6 +96,14 @@ int guestmem_read_uint(const struct guestmem *mem, uint64_t gpa,
 
 #define PAGE 4096u
 
+/* The whole host pages under [p, p + len): [*start, *end). */
+static void page_span(const uint8_t *p, uint64_t len, uintptr_t *start,
+                      uintptr_t *end)
+{
+    *start = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
+    *end = ((uintptr_t)p + len + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+}
+
 /* Whether each host page under [gpa, gpa + len) is resident, one byte per
  * page in vec (cap pages), the first page's host address in *first.
  * Returns the pages looked at, or 0 when the range is not RAM or mincore
@@ -105,13 +113,11 @@ static size_t residency(const struct guestmem *mem, uint64_t gpa,
                         uintptr_t *first)
 {
     uint64_t off = ram_offset(mem, gpa, len);
-    uintptr_t at, start, end;
+    uintptr_t start, end;
 
     if (off == UINT64_MAX)
         return 0;
-    at = (uintptr_t)(mem->host + off);
-    start = at & ~(uintptr_t)(PAGE - 1);
-    end = (at + len + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+    page_span(mem->host + off, len, &start, &end);
     if ((end - start) / PAGE > cap ||
         mincore((void *)start, end - start, vec) < 0)
         return 0;
@@ -172,7 +178,6 @@ void guestmem_prefault(const struct guestmem *mem, uint64_t gpa,
 
     if (!p)
         return;
-    start = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
-    end = ((uintptr_t)p + len + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+    page_span(p, len, &start, &end);
     (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }

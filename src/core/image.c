@@ -18,11 +18,17 @@
 /* A guest image: not empty, and no larger than guest memory, unless it
  * is an ELF file, which carries symbols and debug information it does
  * not load: only its segments must fit (elf_place checks them). */
+struct image_limit {
+    const char *path;
+    uint64_t max_len; /* guest memory */
+};
+
 static int image_size_rule(void *ctx, int fd, uint64_t size, uint64_t *alloc,
                            struct skvm_err *err)
 {
-    const char *path = ((const char *const *)ctx)[0];
-    uint64_t max_len = *(const uint64_t *)((const void *const *)ctx)[1];
+    const struct image_limit *lim = ctx;
+    const char *path = lim->path;
+    uint64_t max_len = lim->max_len;
     uint8_t magic[SELFMAG];
 
     if (size == 0)
@@ -46,12 +52,12 @@ static int image_size_rule(void *ctx, int fd, uint64_t size, uint64_t *alloc,
 int image_read_file(const char *path, uint64_t max_len, struct image *img,
                     struct skvm_err *err)
 {
-    const void *ctx[2] = {path, &max_len};
+    struct image_limit lim = {.path = path, .max_len = max_len};
     uint8_t *buf;
     size_t len, alloc;
 
     *img = (struct image){0};
-    if (filein_read(path, "guest image", image_size_rule, ctx, &buf, &len,
+    if (filein_read(path, "guest image", image_size_rule, &lim, &buf, &len,
                     &alloc, err) < 0)
         return -1;
     *img = (struct image){.data = buf, .len = len, .owned = buf,

@@ -68,6 +68,15 @@ static bool insn_at_rip(const struct vm *vm, const struct kvm_sregs *sregs,
     return true;
 }
 
+/* An OUT to the console port: what KVM batches and putchar may hold
+ * bytes across. */
+static bool console_out_exit(const struct kvm_run *run)
+{
+    return run->exit_reason == KVM_EXIT_IO &&
+           run->io.direction == KVM_EXIT_IO_OUT &&
+           run->io.port == LAYOUT_PORT_CONSOLE;
+}
+
 /* Port I/O: the devices' ports the map leaves alone (dev/devices.h),
  * then the console and hypercalls (src/hypercall.c). The vCPU's
  * sregs are fetched here, only for calls that translate a pointer, so
@@ -104,8 +113,8 @@ static int handle_io(struct vm *vm, struct hc_ctx *hc, struct devices *dev,
      * (console_setup wanted batching only while the map leaves putchar
      * on the console port: KVM batches that port's 1-byte OUTs, whatever
      * the map says). */
-    if (rc == HC_CONTINUE && vm->run->io.port == LAYOUT_PORT_CONSOLE &&
-        vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.size == 1)
+    if (rc == HC_CONTINUE && console_out_exit(vm->run) &&
+        vm->run->io.size == 1)
         console_note_exit(&vm->console, vm->run->io.count);
 out:
     if (rc < 0 && err->status == SKVM_GUEST_FAULT && !hc->fault_placed) {
@@ -114,14 +123,6 @@ out:
                  (unsigned long long)guest_rip(vm));
     }
     return rc;
-}
-
-/* An OUT to the console port: what putchar may hold bytes across. */
-static bool console_out_exit(const struct kvm_run *run)
-{
-    return run->exit_reason == KVM_EXIT_IO &&
-           run->io.direction == KVM_EXIT_IO_OUT &&
-           run->io.port == LAYOUT_PORT_CONSOLE;
 }
 
 /* KVM could not emulate an instruction (its own exit, or with
