@@ -1,0 +1,214 @@
+/* test_teardown.c - the VM's teardown in a helper process (kvm/teardown.h).
+ *
+ * This test process makes itself a subreaper, so the helper that a run
+ * leaves behind is handed here when simple-kvm ends and can be counted,
+ * named and waited for.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define LEFTOVER_WAIT_S 10 /* a helper still alive by then is a bug */
+
+struct leftover {
+    pid_t pid;
+    int status;
+    char comm[32];
+};
+
+static void adopt_leftovers(void)
+{
+    cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0, "subreaper: %s",
+                 strerror(errno));
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reap every process left behind by the runs so far (all are ours now),
+ * up to max, each named by its comm (read before it is reaped). Fails
+ * the test when one is still alive after LEFTOVER_WAIT_S. */
+static size_t reap_leftovers(struct leftover *l, size_t max)
+{
+    size_t n = 0;
+    double until = now_s() + LEFTOVER_WAIT_S;
+
+    for (;;) {
+        siginfo_t si = {0};
+        int rc = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT);
+
+        if (rc < 0 && errno == ECHILD)
+            return n;
+        cr_assert_eq(rc, 0, "waitid: %s", strerror(errno));
+        if (si.si_pid == 0) { /* still running */
+            cr_assert_lt(now_s(), until, "a process left behind by "
+                                         "simple-kvm still runs after %d s",
+                         LEFTOVER_WAIT_S);
+            usleep(1000);
+            continue;
+        }
+        cr_assert_lt(n, max, "more processes left behind than expected");
+        l[n] = (struct leftover){.pid = si.si_pid};
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/comm", (int)si.si_pid);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (fgets(l[n].comm, sizeof l[n].comm, f))
+                l[n].comm[strcspn(l[n].comm, "\n")] = '\0';
+            fclose(f);
+        }
+        cr_assert_eq(waitpid(si.si_pid, &l[n].status, 0), si.si_pid);
+        n++;
+    }
+}
+
+static void assert_one_helper(void)
+{
+    struct leftover l[4];
+    size_t n = reap_leftovers(l, 4);
+
+    cr_assert_eq(n, 1, "one teardown helper per run, found %zu", n);
+    cr_expect_str_eq(l[0].comm, "skvm-teardown");
+    cr_expect(WIFEXITED(l[0].status) && WEXITSTATUS(l[0].status) == 0,
+              "the helper ends cleanly (status 0x%x)", l[0].status);
+}
+
+static void assert_no_helper(const char *why)
+{
+    struct leftover l[4];
+
+    cr_assert_eq(reap_leftovers(l, 4), 0, "%s: nothing left behind", why);
+}
+
+TestSuite(cli_teardown, .timeout = 60);
+
+Test(cli_teardown, a_run_leaves_one_helper_that_ends)
+{
+    struct skvm_result r;
+
+    adopt_leftovers();
+    unsetenv("SIMPLE_KVM_ASYNC_TEARDOWN");
+    RUN(&r, "--long");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, hello_greeting("long"));
+    assert_one_helper();
+}
+
+/* A guest that went wrong: its answer (exit code, report) is the same
+ * with the teardown elsewhere, and the helper still ends. */
+Test(cli_teardown, a_failing_guest_keeps_its_answer)
+{
+    struct skvm_result detached, in_place;
+
+    adopt_leftovers();
+    unsetenv("SIMPLE_KVM_ASYNC_TEARDOWN");
+    RUN(&detached, "--long", test_guest("exc_pf64"));
+    assert_one_helper();
+    setenv("SIMPLE_KVM_ASYNC_TEARDOWN", "off", 1);
+    RUN(&in_place, "--long", test_guest("exc_pf64"));
+    assert_no_helper("SIMPLE_KVM_ASYNC_TEARDOWN=off");
+    cr_assert_eq(detached.code, 4, "a page fault is the guest's: %s",
+                 detached.err);
+    cr_assert_eq(detached.code, in_place.code);
+    cr_assert_str_eq(last_line(detached.err), last_line(in_place.err));
+}
+
+Test(cli_teardown, off_switch_and_sandbox_close_in_place)
+{
+    struct skvm_result r;
+
+    adopt_leftovers();
+    setenv("SIMPLE_KVM_ASYNC_TEARDOWN", "off", 1);
+    RUN(&r, "--long");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    cr_assert_str_eq(r.out, hello_greeting("long"));
+    assert_no_helper("SIMPLE_KVM_ASYNC_TEARDOWN=off");
+    unsetenv("SIMPLE_KVM_ASYNC_TEARDOWN");
+    RUN(&r, "--long", "--sandbox");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    assert_no_helper("--sandbox (its filter refuses clone)");
+    RUN(&r, "--probe");
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    assert_no_helper("--probe");
+}
+
+/* The in-kernel chips make the slowest teardown (SRCU grace periods, the
+ * PIT thread); --repeat reuses one VM. Runs back to back, each whole. */
+Test(cli_teardown, back_to_back_runs_each_whole)
+{
+    struct skvm_result r;
+    char thrice[512];
+
+    snprintf(thrice, sizeof thrice, "%s%s%s", hello_greeting("long"),
+             hello_greeting("long"), hello_greeting("long"));
+    adopt_leftovers();
+    unsetenv("SIMPLE_KVM_ASYNC_TEARDOWN");
+    for (int i = 0; i < 10; i++) {
+        if (i % 2)
+            RUN(&r, "--long", "--irqchip");
+        else
+            RUN(&r, "--long", "--repeat", "3");
+        cr_assert_eq(r.code, 0, "run %d: %s", i, r.err);
+        cr_assert_str_eq(r.out, i % 2 ? hello_greeting("long") : thrice);
+    }
+    struct leftover l[16];
+    cr_assert_eq(reap_leftovers(l, 16), 10, "one helper per run");
+}
+
+/* The helper closes what it inherited before anything else: a reader of
+ * simple-kvm's output through a pipe sees the end of it. */
+Test(cli_teardown, a_pipe_reader_sees_the_end)
+{
+    const char *exe = getenv("SIMPLE_KVM");
+    int fds[2], status;
+    char buf[256];
+    size_t got = 0;
+
+    cr_assert(exe);
+    adopt_leftovers();
+    unsetenv("SIMPLE_KVM_ASYNC_TEARDOWN");
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execl(exe, exe, "--long", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    for (;;) {
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        cr_assert_eq(poll(&p, 1, LEFTOVER_WAIT_S * 1000), 1,
+                     "no end of output within %d s", LEFTOVER_WAIT_S);
+        ssize_t n = read(fds[0], buf + got, sizeof buf - 1 - got);
+        cr_assert_geq(n, 0);
+        if (n == 0)
+            break;
+        got += (size_t)n;
+        cr_assert_lt(got, sizeof buf - 1);
+    }
+    buf[got] = '\0';
+    close(fds[0]);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    cr_assert_str_eq(buf, hello_greeting("long"));
+    assert_one_helper();
+}
