@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "kvm/teardown.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +21,15 @@
 
 static bool used; /* the helper stack serves one helper per process */
 
+/* Valgrind runs a program with its preload library in LD_PRELOAD, and
+ * aborts it at a clone that is neither a thread nor a fork. */
+static bool under_valgrind(void)
+{
+    const char *p = getenv("LD_PRELOAD");
+
+    return p && strstr(p, "vgpreload");
+}
+
 bool teardown_can_detach(void)
 {
     const char *v;
@@ -27,7 +37,7 @@ bool teardown_can_detach(void)
 #ifndef TEARDOWN_HELPER
     return false;
 #endif
-    if (used)
+    if (used || under_valgrind())
         return false;
     v = getenv("SIMPLE_KVM_ASYNC_TEARDOWN");
     return !(v && strcmp(v, "off") == 0);
@@ -46,9 +56,17 @@ static struct handoff {
 
 static _Alignas(64) unsigned char helper_stack[TEARDOWN_STACK_SIZE];
 
+/* What runs in the helper: no sanitizer, profiling or coverage code (its
+ * shadow memory, counters and stack bookkeeping are the parent's, and
+ * may call into libc). */
+#define HELPER_CODE                                                        \
+    __attribute__((no_sanitize("address", "undefined"),                    \
+                   no_instrument_function, no_profile_instrument_function))
+
 /* A system call that leaves errno (the parent's, through the shared TLS)
  * alone. */
-static inline long raw_syscall3(long nr, long a, long b, long c)
+HELPER_CODE __attribute__((always_inline)) static inline long
+raw_syscall3(long nr, long a, long b, long c)
 {
     long ret;
 
@@ -59,11 +77,8 @@ static inline long raw_syscall3(long nr, long a, long b, long c)
     return ret;
 }
 
-/* Runs on helper_stack in the shared address space: no sanitizer
- * instrumentation (its shadow and stack bookkeeping belong to the parent),
- * no libc. */
-__attribute__((no_sanitize("address", "undefined"), noinline)) static int
-helper(void *arg)
+/* Runs on helper_stack in the shared address space: no libc. */
+HELPER_CODE __attribute__((noinline)) static int helper(void *arg)
 {
     const struct handoff *h = arg;
     static const char name[16] = "skvm-teardown";
@@ -82,7 +97,7 @@ helper(void *arg)
      * wait for. */
     parent_gone.fd = (int)raw_syscall3(SYS_pidfd_open, h->parent, 0, 0);
     if (parent_gone.fd >= 0 && raw_syscall3(SYS_getppid, 0, 0, 0) == h->parent)
-        while (raw_syscall3(SYS_poll, (long)&parent_gone, 1, -1) < 0)
+        while (raw_syscall3(SYS_poll, (long)&parent_gone, 1, -1) == -EINTR)
             ;
     (void)raw_syscall3(SYS_exit_group, 0, 0, 0);
     return 0;
@@ -94,11 +109,12 @@ static int start_helper(void)
     int pid;
 
     /* The helper starts with every signal blocked: our handlers write
-     * our (shared) memory. */
+     * our (shared) memory. Untraced: a debugger of ours that detached
+     * from it would take its breakpoints out of our shared code. */
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &saved);
-    pid = clone(helper, helper_stack + sizeof helper_stack, CLONE_VM | SIGCHLD,
-                &handoff);
+    pid = clone(helper, helper_stack + sizeof helper_stack,
+                CLONE_VM | CLONE_UNTRACED | SIGCHLD, &handoff);
     sigprocmask(SIG_SETMASK, &saved, NULL);
     return pid;
 }
@@ -107,7 +123,8 @@ static int start_helper(void)
 void vm_close_detached(struct vm *vm)
 {
 #ifdef TEARDOWN_HELPER
-    if (!teardown_can_detach() || !vm->run) {
+    /* As PID 1 our end kills the helper and waits for it: nothing won. */
+    if (!teardown_can_detach() || !vm->run || getpid() == 1) {
         vm_close(vm);
         return;
     }

@@ -16,10 +16,14 @@
  * The helper runs only raw system calls (it shares this process's TLS, so
  * no libc call may set errno under it) with every signal blocked, and
  * ends on its own once this process has ended; it never outlives the
- * kernel work it does. Only once per process (one helper stack); a second
+ * kernel work it does; it is untraced (CLONE_UNTRACED), so a debugger of
+ * simple-kvm never detaches from it (which would take breakpoints out of
+ * the shared code). Only once per process (one helper stack); a second
  * call, a host that refuses the clone (--sandbox's filter, a process
- * limit), or SIMPLE_KVM_ASYNC_TEARDOWN=off closes in place, as
- * vm_close() does. x86-64 only (the raw calls); elsewhere always in place.
+ * limit), PID 1 (whose end kills the helper and waits for it), valgrind
+ * (which aborts at such a clone) or SIMPLE_KVM_ASYNC_TEARDOWN=off closes
+ * in place, as vm_close() does. x86-64 only (the raw calls); elsewhere
+ * always in place.
  */
 #ifndef SKVM_TEARDOWN_H
 #define SKVM_TEARDOWN_H
