@@ -20,7 +20,8 @@
  * kvm/teardown.h) are handed here, a subreaper, when it ends: they are
  * waited for before the next command starts, untimed, and their CPU is
  * added to the command's, so the CPU column is all the work and no
- * command runs beside the last one's leftovers.
+ * command runs beside the last one's leftovers. (Without a limit: the
+ * commands here leave nothing that lives on.)
  */
 #include <fcntl.h>
 #include <stdio.h>
