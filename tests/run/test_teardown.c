@@ -150,6 +150,24 @@ Test(cli_teardown, off_switch_and_sandbox_close_in_place)
     assert_no_helper("--probe");
 }
 
+/* Start argv (argv[0] the binary) with stdout the write end of the pipe
+ * fds, which this process then closes. */
+static pid_t start_into_pipe(int fds[2], const char *const *argv)
+{
+    pid_t pid = fork();
+
+    cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    return pid;
+}
+
 /* Whether any of pid's descriptors is a KVM file (/dev/kvm, a VM, a
  * vCPU); with only, whether it holds exactly one descriptor, a pidfd. */
 static bool fds_hold(pid_t pid, bool *kvm, bool *only_pidfd)
@@ -242,17 +260,8 @@ Test(cli_teardown, the_vm_is_released_while_simple_kvm_still_runs)
     cr_assert_eq(errno, EAGAIN);
     cr_assert_eq(fcntl(fds[1], F_SETFL, 0), 0);
 
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(exe, exe, "--long", "--json", "--console", console,
-              (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
+    pid_t pid = start_into_pipe(fds, (const char *const[]){
+        exe, "--long", "--json", "--console", console, NULL});
     bool released = false;
     for (double until = now_s() + LEFTOVER_WAIT_S; !released;) {
         bool kvm = true, helper_only_pidfd = false, unused;
@@ -330,16 +339,8 @@ Test(cli_teardown, a_pipe_reader_sees_the_end)
     adopt_leftovers();
     unsetenv("SIMPLE_KVM_ASYNC_TEARDOWN");
     cr_assert_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(exe, exe, "--long", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
+    pid_t pid = start_into_pipe(fds, (const char *const[]){exe, "--long",
+                                                            NULL});
     for (;;) {
         struct pollfd p = {.fd = fds[0], .events = POLLIN};
         cr_assert_eq(poll(&p, 1, LEFTOVER_WAIT_S * 1000), 1,
