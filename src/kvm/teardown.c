@@ -17,6 +17,7 @@
 #define TEARDOWN_HELPER 1
 #endif
 
+#ifdef TEARDOWN_HELPER
 #define TEARDOWN_STACK_SIZE 16384
 
 static bool used; /* the helper stack serves one helper per process */
@@ -30,20 +31,17 @@ static bool under_valgrind(void)
     return p && strstr(p, "vgpreload");
 }
 
-bool teardown_can_detach(void)
+/* Not switched off, not under valgrind, and the stack still free. */
+static bool can_detach(void)
 {
     const char *v;
 
-#ifndef TEARDOWN_HELPER
-    return false;
-#endif
     if (used || under_valgrind())
         return false;
     v = getenv("SIMPLE_KVM_ASYNC_TEARDOWN");
     return !(v && strcmp(v, "off") == 0);
 }
 
-#ifdef TEARDOWN_HELPER
 /* What the helper unmaps and whom it waits for; written once before the
  * clone and never again (`used`). */
 static struct handoff {
@@ -123,29 +121,25 @@ static int start_helper(void)
 void vm_close_detached(struct vm *vm)
 {
 #ifdef TEARDOWN_HELPER
+    pid_t self = getpid();
+
     /* As PID 1 our end kills the helper and waits for it: nothing won. */
-    if (!teardown_can_detach() || !vm->run || getpid() == 1) {
-        vm_close(vm);
-        return;
+    if (can_detach() && vm->run && self != 1) {
+        used = true;
+        /* Not last references: the kvm_run mapping holds the vCPU, the
+         * vCPU the VM. The coalesced zone goes with the VM. */
+        close(vm->vcpu_fd);
+        close(vm->vm_fd);
+        close(vm->kvm_fd);
+        vm->vcpu_fd = vm->vm_fd = vm->kvm_fd = -1;
+        vm->console = (struct console){0};
+        handoff = (struct handoff){.run = vm->run, .run_size = vm->run_size,
+                                   .ram = vm->mem.host,
+                                   .ram_size = vm->mem.size,
+                                   .parent = self};
+        if (start_helper() >= 0)
+            vm->run = NULL, vm->mem.host = NULL; /* the helper's now */
     }
-    used = true;
-    /* Not last references: the kvm_run mapping holds the vCPU, the vCPU
-     * the VM. The coalesced zone goes with the VM. */
-    close(vm->vcpu_fd);
-    close(vm->vm_fd);
-    close(vm->kvm_fd);
-    handoff = (struct handoff){.run = vm->run, .run_size = vm->run_size,
-                               .ram = vm->mem.host,
-                               .ram_size = vm->mem.size,
-                               .parent = getpid()};
-    if (start_helper() < 0) { /* in place, in vm_close's order */
-        munmap(vm->run, vm->run_size);
-        if (vm->mem.host)
-            munmap(vm->mem.host, vm->mem.size);
-    }
-    memslots_free(&vm->slots);
-    *vm = (struct vm){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1};
-#else
-    vm_close(vm);
 #endif
+    vm_close(vm); /* what no helper took, in place */
 }

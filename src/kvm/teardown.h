@@ -28,16 +28,11 @@
 #ifndef SKVM_TEARDOWN_H
 #define SKVM_TEARDOWN_H
 
-#include <stdbool.h>
-
 #include "kvm/vm.h"
 
-/* Whether vm_close_detached() will try a helper: not switched off by
- * SIMPLE_KVM_ASYNC_TEARDOWN=off and not used yet in this process. */
-bool teardown_can_detach(void);
-
-/* Release vm like vm_close(); its kernel teardown goes to a helper when
- * teardown_can_detach(). Afterwards vm's memory must not be touched. */
+/* Release vm like vm_close(); its kernel teardown goes to a helper
+ * unless one of the cases above keeps it in place. Afterwards vm's
+ * memory must not be touched. */
 void vm_close_detached(struct vm *vm);
 
 #endif
