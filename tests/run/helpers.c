@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void run_skvm(struct skvm_result *r, const char *const *argv)
@@ -93,4 +94,12 @@ void run_with_stdin(struct skvm_result *r, const char *input,
     run_skvm(r, argv);
     dup2(saved, STDIN_FILENO);
     close(saved);
+}
+
+double now_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }

@@ -37,6 +37,9 @@ void skip_if_host_cannot(const struct skvm_result *r, const char *mode);
 const char *mode_bits(const char *mode);
 int mode_is64(const char *mode);
 
+/* CLOCK_MONOTONIC in seconds: deadlines of tests that wait. */
+double now_s(void);
+
 /* What the built-in hello guest of `mode` prints. */
 const char *hello_greeting(const char *mode);
 

@@ -64,14 +64,6 @@ static const char *guest(const char *name, const char *mode)
     return test_guest(b);
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* A mode this host cannot run, or a KVM without the chips: skip, with
  * the line that says so. */
 static void skip_if_no_irqchip(const struct skvm_result *r, const char *mode)

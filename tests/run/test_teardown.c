@@ -35,14 +35,6 @@ static void adopt_leftovers(void)
                  strerror(errno));
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Reap every process left behind by the runs so far (all are ours now),
  * up to max, each named by its comm (read before it is reaped). Fails
  * the test when one is still alive after LEFTOVER_WAIT_S. */
